@@ -1,0 +1,421 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  methods,
+  RUNNING_STATES,
+  SettingsSchema,
+  UNFINISHED_STATES,
+  type EventName,
+  type EventPayload,
+  type Handlers,
+  type Item,
+  type Job,
+  type MethodInput,
+  type MethodName,
+  type MethodOutput,
+  type Settings,
+} from '../../shared/contract';
+import { AppError } from '../../shared/errors';
+import { Binaries, type BinaryName } from './binaries';
+import { EventBus, ProgressCoalescer } from './events';
+import { canonicalUrl, formatProfile } from './library/canonical';
+import { assertWritableDir, stagingDirFor, STAGING_DIR } from './library/files';
+import { createLogger, type Logger } from './log';
+import { defaultLibraryDir } from './paths';
+import { isOrphanWorker, reapOrphan } from './proc';
+import { Worker, type WorkerHandle } from './queue/worker';
+import { openDatabase, type DB } from './store/db';
+import { ItemStore } from './store/items';
+import { JobStore, type JobRow } from './store/jobs';
+import { loadSettings, saveSettings } from './store/settings';
+
+export interface EngineOptions {
+  dataDir: string;
+  /** Overrides the saved library folder for this run (CLI --dir, CLIPHARBOR_LIBRARY). */
+  libraryDir?: string;
+  /** Settings for this run only, over the saved ones (CLI flags); never persisted. */
+  overrides?: Partial<Settings>;
+  env?: NodeJS.ProcessEnv;
+  /** Folders with bundled binaries (Electron resources, app data), searched before PATH. */
+  bundledBinDirs?: string[];
+  /** How yt-dlp can run JavaScript for YouTube: our own Node. Null to disable. */
+  jsRuntime?: { path: string; env: NodeJS.ProcessEnv } | null;
+  clock?: () => number;
+  logger?: Logger;
+  appVersion?: string;
+}
+
+export class Engine {
+  readonly dataDir: string;
+  readonly db: DB;
+  readonly jobs: JobStore;
+  readonly items: ItemStore;
+  readonly binaries: Binaries;
+  readonly log: Logger;
+  readonly bus = new EventBus();
+  readonly progress: ProgressCoalescer;
+  readonly now: () => number;
+  readonly env: NodeJS.ProcessEnv;
+  readonly jsRuntime: { path: string; env: NodeJS.ProcessEnv } | null;
+  private readonly opts: EngineOptions;
+  private saved: Settings;
+  private readonly running = new Map<number, WorkerHandle>();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private started = false;
+  private stopping = false;
+  readonly handlers: Handlers;
+
+  constructor(opts: EngineOptions) {
+    this.opts = opts;
+    this.dataDir = path.resolve(opts.dataDir);
+    this.now = opts.clock ?? Date.now;
+    this.env = opts.env ?? process.env;
+    this.db = openDatabase(this.dataDir);
+    this.log = opts.logger ?? createLogger(this.dataDir);
+    this.jobs = new JobStore(this.db, this.now);
+    this.items = new ItemStore(this.db, this.now);
+    this.progress = new ProgressCoalescer(this.bus);
+    this.saved = loadSettings(this.db);
+    this.jsRuntime = opts.jsRuntime === undefined ? defaultJsRuntime() : opts.jsRuntime;
+    this.binaries = new Binaries(this.binarySources());
+    this.handlers = this.makeHandlers();
+  }
+
+  get settings(): Settings {
+    return { ...this.saved, ...this.opts.overrides };
+  }
+
+  get libraryDir(): string {
+    return path.resolve(this.opts.libraryDir || this.settings.libraryDir || defaultLibraryDir());
+  }
+
+  private binarySources() {
+    const s = this.settings;
+    const settings: Partial<Record<BinaryName, string>> = { 'yt-dlp': s.ytdlpPath, ffmpeg: s.ffmpegPath, ffprobe: s.ffprobePath };
+    return { settings, env: this.env, bundledDirs: [...(this.opts.bundledBinDirs ?? []), path.join(this.dataDir, 'bin')] };
+  }
+
+  /** The one entry point for every front end: validates input against the contract, then runs the handler. */
+  async call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
+    const def = methods[method];
+    if (!def) throw new AppError('ERR_INVALID_INPUT', `Unknown command ${String(method)}.`);
+    const parsed = def.input.safeParse(input ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
+      throw new AppError('ERR_INVALID_INPUT', `${issue?.message ?? 'Invalid input'}${where}`);
+    }
+    const handler = this.handlers[method] as (args: unknown) => MethodOutput<M> | Promise<MethodOutput<M>>;
+    return handler(parsed.data);
+  }
+
+  on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void {
+    return this.bus.on(event, handler);
+  }
+
+  toJob(row: JobRow): Job {
+    return this.jobs.toJob(row, this.progress.get(row.id));
+  }
+
+  emitJob(row: JobRow): Job {
+    const job = this.toJob(row);
+    this.bus.emit('job.updated', job);
+    if (row.parent_id) {
+      const parent = this.jobs.get(row.parent_id);
+      if (parent) this.bus.emit('job.updated', this.toJob(parent));
+    }
+    return job;
+  }
+
+  emitItem(item: Item): void {
+    this.bus.emit('library.added', item);
+  }
+
+  recordEvent(type: string, jobId: number | null, data: Record<string, unknown>): void {
+    this.db.prepare('INSERT INTO events (at, type, job_id, data) VALUES (?, ?, ?, ?)').run(this.now(), type, jobId, JSON.stringify(data));
+  }
+
+  /**
+   * Recovers from a crash, then starts scheduling. Jobs a previous run left mid-flight go back to the queue and
+   * continue from their partial data; workers that run survived it are stopped first so no file has two writers.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.jobs.closeDanglingAttempts();
+    for (const id of this.jobs.listIds(RUNNING_STATES)) {
+      const row = this.jobs.require(id);
+      if (row.worker_pid && isOrphanWorker(row.worker_pid, stagingDirFor(this.libraryDir, id))) {
+        this.log.warn({ jobId: id, pid: row.worker_pid }, 'stopping a worker left by a previous run');
+        await reapOrphan(row.worker_pid);
+      }
+      this.jobs.transition(id, 'queued', { worker_pid: null });
+      this.log.info({ jobId: id, from: row.state }, 'recovered unfinished job');
+    }
+    this.cleanStaging();
+    this.pump();
+  }
+
+  /** Staging folders of jobs that no longer need them (finished, removed) hold only dead partial data. */
+  private cleanStaging(): void {
+    const dir = path.join(this.libraryDir, STAGING_DIR);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const m = /^job-(\d+)$/.exec(name);
+      if (!m) continue;
+      const row = this.jobs.get(Number(m[1]));
+      if (!row || !UNFINISHED_STATES.includes(row.state)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    }
+  }
+
+  /** Number of jobs holding a download slot (post-processing does not hold one). */
+  private slotsInUse(): number {
+    let n = 0;
+    for (const w of this.running.values()) if (w.holdsSlot) n++;
+    return n;
+  }
+
+  pump(): void {
+    if (!this.started || this.stopping) return;
+    const limit = this.settings.concurrency;
+    while (this.slotsInUse() < limit) {
+      const row = this.jobs.pickNext(this.now(), new Set(this.running.keys()));
+      if (!row) break;
+      const worker = new Worker(this, row.id);
+      this.running.set(row.id, worker.handle);
+      void worker.run().finally(() => {
+        this.running.delete(row.id);
+        this.pump();
+      });
+    }
+    this.scheduleRetryWake();
+  }
+
+  /** Called by a worker when it gives up its download slot to post-process. */
+  slotReleased(): void {
+    this.pump();
+  }
+
+  private scheduleRetryWake(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const at = this.jobs.nextRetryAt();
+    if (at === null) return;
+    this.retryTimer = setTimeout(() => this.pump(), Math.max(0, at - this.now()) + 5);
+    this.retryTimer.unref();
+  }
+
+  /** Stops workers so their jobs resume on the next start, then closes the database. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const done = [...this.running.values()].map((w) => {
+      w.interrupt('shutdown');
+      return w.done;
+    });
+    await Promise.allSettled(done);
+    this.log.flush();
+    this.db.close();
+  }
+
+  /** Resolves when every listed job (and its children, for playlists) has finished. */
+  waitForJobs(ids: readonly number[]): Promise<void> {
+    const pending = new Set(ids);
+    const isDone = (id: number): boolean => {
+      const row = this.jobs.get(id);
+      if (!row) return true;
+      if (row.kind === 'playlist') return this.jobs.children(id).every((c) => isDone(c.id));
+      return !UNFINISHED_STATES.includes(row.state) || row.state === 'paused';
+    };
+    return new Promise((resolve) => {
+      const check = () => {
+        for (const id of [...pending]) if (isDone(id)) pending.delete(id);
+        if (pending.size === 0) {
+          off();
+          resolve();
+        }
+      };
+      const off = this.bus.on('job.updated', check);
+      check();
+    });
+  }
+
+  private interruptOrTransition(id: number, to: 'paused' | 'canceled'): Promise<JobRow> | JobRow {
+    const w = this.running.get(id);
+    if (w) {
+      w.interrupt(to === 'paused' ? 'pause' : 'cancel');
+      return w.done.then(() => this.jobs.require(id));
+    }
+    const row = this.jobs.transition(id, to, { next_attempt_at: null });
+    if (to === 'canceled') fs.rmSync(stagingDirFor(this.libraryDir, id), { recursive: true, force: true });
+    this.emitJob(row);
+    return row;
+  }
+
+  private async applyToJob(id: number, action: 'pause' | 'cancel'): Promise<Job> {
+    const row = this.jobs.require(id);
+    const to = action === 'pause' ? 'paused' : 'canceled';
+    if (row.kind === 'playlist') {
+      const kids = this.jobs.children(id).filter((c) => UNFINISHED_STATES.includes(c.state) && !(to === 'paused' && c.state === 'paused'));
+      if (kids.length === 0) throw new AppError('ERR_BAD_STATE', `Playlist job ${id} has nothing left to ${action}.`);
+      await Promise.all(kids.map((c) => this.interruptOrTransition(c.id, to)));
+      return this.emitJob(this.jobs.require(id));
+    }
+    return this.toJob(await this.interruptOrTransition(id, to));
+  }
+
+  private requeue(id: number, from: readonly JobRow['state'][], patch: Partial<JobRow> = {}): Job {
+    const row = this.jobs.require(id);
+    if (row.kind === 'playlist') {
+      const kids = this.jobs.children(id).filter((c) => from.includes(c.state));
+      if (kids.length === 0) throw new AppError('ERR_BAD_STATE', `Playlist job ${id} has no child jobs that can be ${from.includes('paused') ? 'resumed' : 'retried'}.`);
+      for (const c of kids) this.emitJob(this.jobs.transition(c.id, 'queued', { ...patch, next_attempt_at: null }));
+      this.pump();
+      return this.emitJob(this.jobs.require(id));
+    }
+    const next = this.jobs.transition(id, 'queued', { ...patch, next_attempt_at: null }, from);
+    this.pump();
+    return this.emitJob(next);
+  }
+
+  private addJobs(args: MethodInput<'jobs.add'> & { urls: string[]; priority: number }): MethodOutput<'jobs.add'> {
+    // refuse up front, so a missing program or an unwritable library changes nothing
+    for (const name of ['yt-dlp', 'ffprobe', 'ffmpeg'] as const) this.binaries.require(name);
+    assertWritableDir(this.libraryDir);
+    const s = this.settings;
+    const quality = args.quality ?? s.defaultQuality;
+    const audioFormat = args.audioFormat ?? s.audioFormat;
+    const profile = formatProfile(quality, audioFormat);
+    let created = 0;
+    const rows = this.db.transaction(() =>
+      args.urls.map((url) => {
+        const canonical = canonicalUrl(url);
+        const existing = this.jobs.findUnfinished(canonical, profile);
+        if (existing) return existing;
+        const item = this.items.byCanonicalUrl(canonical, profile);
+        created++;
+        const id = this.jobs.insert({
+          url,
+          canonicalUrl: canonical,
+          quality,
+          audioFormat,
+          formatProfile: profile,
+          priority: args.priority,
+          ...(item ? { state: 'completed' as const, result: 'skipped_duplicate' as const, itemId: item.id, title: item.title } : {}),
+        });
+        return this.jobs.require(id);
+      }),
+    )();
+    const jobs = rows.map((r) => this.toJob(r));
+    for (const job of jobs) this.bus.emit('job.updated', job);
+    this.log.info({ count: args.urls.length, created }, 'jobs added');
+    this.pump();
+    return { jobs, created };
+  }
+
+  private makeHandlers(): Handlers {
+    return {
+      'jobs.add': (args) => this.addJobs(args),
+      'jobs.list': (args) => {
+        const { rows, total } = this.jobs.list(args);
+        return { jobs: rows.map((r) => this.toJob(r)), total };
+      },
+      'jobs.get': ({ id }) => {
+        const row = this.jobs.require(id);
+        return { job: this.toJob(row), attempts: this.jobs.attempts(id), children: this.jobs.children(id).map((c) => this.toJob(c)) };
+      },
+      'jobs.pause': ({ id }) => this.applyToJob(id, 'pause'),
+      'jobs.cancel': ({ id }) => this.applyToJob(id, 'cancel'),
+      'jobs.resume': ({ id }) => this.requeue(id, ['paused']),
+      'jobs.retry': ({ id }) =>
+        this.requeue(id, ['failed', 'canceled', 'retry_wait'], { tries: 0, error_code: null, error_message: null }),
+      'jobs.setPriority': ({ id, priority }) => {
+        const row = this.jobs.require(id);
+        for (const c of row.kind === 'playlist' ? this.jobs.children(id) : []) this.emitJob(this.jobs.update(c.id, { priority }));
+        const job = this.emitJob(this.jobs.update(id, { priority }));
+        this.pump();
+        return job;
+      },
+      'queue.pauseAll': async () => {
+        const ids = this.jobs.listIds(['queued', 'retry_wait', 'resolving', 'downloading']).filter((id) => this.jobs.require(id).kind === 'single');
+        await Promise.all(ids.map((id) => this.interruptOrTransition(id, 'paused')));
+        return { affected: ids.length };
+      },
+      'queue.resumeAll': () => {
+        const ids = this.jobs.listIds(['paused']);
+        for (const id of ids) this.emitJob(this.jobs.transition(id, 'queued'));
+        this.pump();
+        return { affected: ids.length };
+      },
+      'library.list': (args) => this.items.list(args),
+      'library.get': ({ id }) => this.items.require(id),
+      'library.remove': ({ id, deleteFile }) => {
+        const item = this.items.require(id);
+        let fileDeleted = false;
+        if (deleteFile) {
+          const abs = path.join(this.libraryDir, item.path);
+          try {
+            fs.rmSync(abs);
+            fileDeleted = true;
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+              throw new AppError('ERR_DISK', `Cannot delete ${abs}: ${(err as Error).message}. The item was kept.`);
+            }
+          }
+          if (item.thumbnail) fs.rmSync(path.join(this.libraryDir, item.thumbnail), { force: true });
+        }
+        this.items.remove(id);
+        this.bus.emit('library.removed', { id });
+        return { id, fileDeleted };
+      },
+      'settings.get': () => this.settings,
+      'settings.update': (patch) => {
+        const next = SettingsSchema.parse({ ...this.saved, ...patch });
+        saveSettings(this.db, patch);
+        this.saved = next;
+        this.binaries.setSources(this.binarySources());
+        this.pump();
+        return this.settings;
+      },
+      'system.info': async () => {
+        const binaries = await Promise.all((['yt-dlp', 'ffmpeg', 'ffprobe'] as const).map((n) => this.binaries.info(n)));
+        return {
+          appVersion: this.opts.appVersion ?? '0.0.0',
+          runtime: process.versions.electron ? `Electron ${process.versions.electron}` : `Node ${process.versions.node}`,
+          dataDir: this.dataDir,
+          libraryDir: this.libraryDir,
+          diskFreeBytes: diskFree(this.libraryDir),
+          binaries,
+        };
+      },
+    };
+  }
+}
+
+function diskFree(dir: string): number | null {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      const st = fs.statfsSync(d);
+      return st.bavail * st.bsize;
+    } catch {
+      if (path.dirname(d) === d) return null;
+    }
+  }
+}
+
+/** Our own runtime as yt-dlp's JavaScript engine: Node ≥ 22 directly, or Electron's binary acting as Node. */
+function defaultJsRuntime(): { path: string; env: NodeJS.ProcessEnv } | null {
+  if (process.versions.electron) return { path: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } };
+  const major = Number(process.versions.node.split('.')[0]);
+  return major >= 22 ? { path: process.execPath, env: {} } : null;
+}
+
+export function createEngine(opts: EngineOptions): Engine {
+  return new Engine(opts);
+}

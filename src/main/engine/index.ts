@@ -1,0 +1,2 @@
+export { createEngine, Engine, type EngineOptions } from './engine';
+export { defaultDataDir, defaultLibraryDir } from './paths';

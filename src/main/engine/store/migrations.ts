@@ -1,0 +1,113 @@
+/** Versioned schema. Append a migration; never edit one that has shipped. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    parent_id INTEGER REFERENCES jobs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL DEFAULT 'single' CHECK (kind IN ('single','playlist')),
+    url TEXT NOT NULL,
+    canonical_url TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued','resolving','downloading','postprocessing','completed','paused','retry_wait','failed','canceled')),
+    result TEXT CHECK (result IN ('downloaded','skipped_duplicate','expanded')),
+    priority INTEGER NOT NULL DEFAULT 0,
+    quality TEXT NOT NULL,
+    audio_format TEXT NOT NULL DEFAULT 'm4a',
+    format_profile TEXT NOT NULL,
+    title TEXT,
+    source TEXT,
+    extractor TEXT,
+    video_id TEXT,
+    uploader TEXT,
+    upload_date TEXT,
+    item_id INTEGER REFERENCES items(id) ON DELETE SET NULL,
+    error_code TEXT,
+    error_message TEXT,
+    tries INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    -- set just before the file is moved into the library, so a crash between the move and the commit is recoverable
+    final_path TEXT,
+    -- the yt-dlp process that works on this job, so a crashed run's orphans can be stopped before resuming
+    worker_pid INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER
+  );
+  CREATE INDEX jobs_pick ON jobs(state, priority DESC, id);
+  CREATE INDEX jobs_parent ON jobs(parent_id);
+  CREATE INDEX jobs_canonical ON jobs(canonical_url, format_profile);
+
+  CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    provider TEXT NOT NULL,
+    variant TEXT,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    error_code TEXT,
+    error_message TEXT,
+    bytes INTEGER
+  );
+  CREATE INDEX attempts_job ON attempts(job_id);
+
+  CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+    url TEXT NOT NULL,
+    canonical_url TEXT NOT NULL,
+    source TEXT NOT NULL,
+    extractor TEXT NOT NULL,
+    video_id TEXT NOT NULL,
+    format_profile TEXT NOT NULL,
+    title TEXT NOT NULL,
+    uploader TEXT,
+    upload_date TEXT,
+    path TEXT NOT NULL UNIQUE,
+    thumbnail TEXT,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    duration_sec REAL,
+    width INTEGER,
+    height INTEGER,
+    fps REAL,
+    vcodec TEXT,
+    acodec TEXT,
+    bitrate INTEGER,
+    attribution_name TEXT,
+    attribution_url TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX items_canonical ON items(canonical_url, format_profile);
+  CREATE UNIQUE INDEX items_video ON items(extractor, video_id, format_profile);
+  CREATE INDEX items_created ON items(created_at);
+  CREATE INDEX items_title ON items(title COLLATE NOCASE);
+  CREATE INDEX items_source ON items(source);
+
+  -- word-prefix search over title, uploader and source; kept in step with items by triggers
+  CREATE VIRTUAL TABLE items_fts USING fts5(title, uploader, source, content='items', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+  CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
+    INSERT INTO items_fts(rowid, title, uploader, source) VALUES (new.id, new.title, new.uploader, new.source);
+  END;
+  CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
+    INSERT INTO items_fts(items_fts, rowid, title, uploader, source) VALUES ('delete', old.id, old.title, old.uploader, old.source);
+  END;
+  CREATE TRIGGER items_au AFTER UPDATE ON items BEGIN
+    INSERT INTO items_fts(items_fts, rowid, title, uploader, source) VALUES ('delete', old.id, old.title, old.uploader, old.source);
+    INSERT INTO items_fts(rowid, title, uploader, source) VALUES (new.id, new.title, new.uploader, new.source);
+  END;
+
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    job_id INTEGER,
+    data TEXT
+  );
+  CREATE INDEX events_at ON events(at);
+  `,
+];

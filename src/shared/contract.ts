@@ -1,0 +1,283 @@
+/**
+ * The one contract between the engine and every front end (Electron IPC, HTTP/WebSocket, CLI).
+ * Each method maps to a zod input schema and an output schema; each event to its payload schema.
+ * Transports are generic over these maps, so no channel name is written anywhere else.
+ */
+import { z } from 'zod';
+import { AppErrorSchema } from './errors';
+import { checkUrl } from './url';
+
+export const QUALITIES = ['best', '2160p', '1440p', '1080p', '720p', '480p', '360p', 'audio'] as const;
+export const QualitySchema = z.enum(QUALITIES);
+export type Quality = z.infer<typeof QualitySchema>;
+
+export const AudioFormatSchema = z.enum(['m4a', 'mp3']);
+export type AudioFormat = z.infer<typeof AudioFormatSchema>;
+
+export const JOB_STATES = [
+  'queued',
+  'resolving',
+  'downloading',
+  'postprocessing',
+  'completed',
+  'paused',
+  'retry_wait',
+  'failed',
+  'canceled',
+] as const;
+export const JobStateSchema = z.enum(JOB_STATES);
+export type JobState = z.infer<typeof JobStateSchema>;
+/** States in which a worker owns the job. */
+export const RUNNING_STATES: readonly JobState[] = ['resolving', 'downloading', 'postprocessing'];
+/** States from which a job still has work to do. */
+export const UNFINISHED_STATES: readonly JobState[] = ['queued', 'resolving', 'downloading', 'postprocessing', 'paused', 'retry_wait'];
+export const FINAL_STATES: readonly JobState[] = ['completed', 'failed', 'canceled'];
+
+export const UrlSchema = z.string().transform((raw, ctx) => {
+  const checked = checkUrl(raw);
+  if (!checked.ok) {
+    ctx.addIssue({ code: 'custom', message: checked.message });
+    return z.NEVER;
+  }
+  return checked.url;
+});
+
+const Id = z.number().int().positive();
+const Priority = z.number().int().min(-100).max(100);
+const Timestamp = z.number().int();
+
+export const ProgressSchema = z.object({
+  phase: z.enum(['resolving', 'downloading', 'postprocessing']),
+  downloadedBytes: z.number().nonnegative(),
+  totalBytes: z.number().nonnegative().nullable(),
+  /** 0–100 over all parts (video + audio streams count as parts). */
+  percent: z.number().min(0).max(100).nullable(),
+  speed: z.number().nonnegative().nullable(),
+  etaSec: z.number().nonnegative().nullable(),
+  part: z.number().int().positive(),
+  parts: z.number().int().positive(),
+});
+export type Progress = z.infer<typeof ProgressSchema>;
+
+export const JobSchema = z.object({
+  id: Id,
+  parentId: Id.nullable(),
+  kind: z.enum(['single', 'playlist']),
+  url: z.string(),
+  canonicalUrl: z.string(),
+  state: JobStateSchema,
+  result: z.enum(['downloaded', 'skipped_duplicate', 'expanded']).nullable(),
+  priority: Priority,
+  quality: QualitySchema,
+  audioFormat: AudioFormatSchema,
+  title: z.string().nullable(),
+  source: z.string().nullable(),
+  extractor: z.string().nullable(),
+  videoId: z.string().nullable(),
+  itemId: Id.nullable(),
+  error: AppErrorSchema.nullable(),
+  tries: z.number().int().nonnegative(),
+  nextAttemptAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+  progress: ProgressSchema.nullable(),
+  children: z.object({ total: z.number().int(), completed: z.number().int(), failed: z.number().int() }).nullable(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const AttemptSchema = z.object({
+  id: Id,
+  jobId: Id,
+  provider: z.string(),
+  variant: z.string().nullable(),
+  startedAt: Timestamp,
+  endedAt: Timestamp.nullable(),
+  error: AppErrorSchema.nullable(),
+  bytes: z.number().nullable(),
+});
+export type Attempt = z.infer<typeof AttemptSchema>;
+
+export const ItemSchema = z.object({
+  id: Id,
+  jobId: Id.nullable(),
+  url: z.string(),
+  canonicalUrl: z.string(),
+  source: z.string(),
+  extractor: z.string(),
+  videoId: z.string(),
+  formatProfile: z.string(),
+  title: z.string(),
+  uploader: z.string().nullable(),
+  uploadDate: z.string().nullable(),
+  /** Relative to the library folder, with forward slashes. */
+  path: z.string(),
+  thumbnail: z.string().nullable(),
+  bytes: z.number().int(),
+  sha256: z.string(),
+  durationSec: z.number().nullable(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  fps: z.number().nullable(),
+  vcodec: z.string().nullable(),
+  acodec: z.string().nullable(),
+  bitrate: z.number().int().nullable(),
+  attributionName: z.string().nullable(),
+  attributionUrl: z.string().nullable(),
+  createdAt: Timestamp,
+});
+export type Item = z.infer<typeof ItemSchema>;
+
+export const ThemeSchema = z.enum(['system', 'light', 'dark']);
+
+/** Every engine and app setting, with its default. `settings.update` takes any subset. */
+export const SettingsSchema = z.object({
+  libraryDir: z.string().max(4096).default(''),
+  concurrency: z.number().int().min(1).max(10).default(3),
+  defaultQuality: QualitySchema.default('best'),
+  audioFormat: AudioFormatSchema.default('m4a'),
+  maxRetries: z.number().int().min(0).max(10).default(3),
+  retryBaseDelayMs: z.number().int().min(10).max(3_600_000).default(5000),
+  speedLimitKBps: z.number().int().min(0).max(10_000_000).default(0),
+  embedMetadata: z.boolean().default(true),
+  embedThumbnail: z.boolean().default(true),
+  youtubePlayerClients: z
+    .array(z.string().regex(/^[a-z_]+$/, 'player client names are lowercase letters and _'))
+    .min(1)
+    .max(10)
+    .default(['default', 'tv', 'web_safari', 'android_vr']),
+  cookiesFile: z.string().max(4096).default(''),
+  proxy: z.string().max(2048).default(''),
+  ytdlpPath: z.string().max(4096).default(''),
+  ffmpegPath: z.string().max(4096).default(''),
+  ffprobePath: z.string().max(4096).default(''),
+  closeToTray: z.boolean().default(true),
+  notifications: z.boolean().default(true),
+  clipboardWatch: z.boolean().default(false),
+  theme: ThemeSchema.default('system'),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const SettingsPatchSchema = SettingsSchema.partial().strict();
+
+const Paging = {
+  limit: z.number().int().min(1).max(500).default(100),
+  offset: z.number().int().min(0).default(0),
+};
+
+export const LIBRARY_SORTS = ['newest', 'oldest', 'title', 'duration', 'size'] as const;
+
+const JobRef = z.object({ id: Id }).strict();
+const Empty = z.object({}).strict().default({});
+
+export const methods = {
+  'jobs.add': {
+    input: z
+      .object({
+        urls: z.array(UrlSchema).min(1).max(10_000),
+        quality: QualitySchema.optional(),
+        audioFormat: AudioFormatSchema.optional(),
+        priority: Priority.default(0),
+      })
+      .strict(),
+    output: z.object({
+      /** One job per input URL, in input order; a URL already queued maps to its existing job. */
+      jobs: z.array(JobSchema),
+      created: z.number().int(),
+    }),
+  },
+  'jobs.list': {
+    input: z
+      .object({ states: z.array(JobStateSchema).optional(), parentId: Id.nullable().optional(), ...Paging })
+      .strict()
+      .default({ limit: 100, offset: 0 }),
+    output: z.object({ jobs: z.array(JobSchema), total: z.number().int() }),
+  },
+  'jobs.get': {
+    input: JobRef,
+    output: z.object({ job: JobSchema, attempts: z.array(AttemptSchema), children: z.array(JobSchema) }),
+  },
+  'jobs.pause': { input: JobRef, output: JobSchema },
+  'jobs.resume': { input: JobRef, output: JobSchema },
+  'jobs.cancel': { input: JobRef, output: JobSchema },
+  'jobs.retry': { input: JobRef, output: JobSchema },
+  'jobs.setPriority': { input: z.object({ id: Id, priority: Priority }).strict(), output: JobSchema },
+  'queue.pauseAll': { input: Empty, output: z.object({ affected: z.number().int() }) },
+  'queue.resumeAll': { input: Empty, output: z.object({ affected: z.number().int() }) },
+  'library.list': {
+    input: z
+      .object({
+        query: z.string().max(200).optional(),
+        source: z.string().max(100).optional(),
+        minDurationSec: z.number().nonnegative().optional(),
+        maxDurationSec: z.number().nonnegative().optional(),
+        minHeight: z.number().int().nonnegative().optional(),
+        since: Timestamp.optional(),
+        until: Timestamp.optional(),
+        sort: z.enum(LIBRARY_SORTS).default('newest'),
+        ...Paging,
+      })
+      .strict()
+      .default({ sort: 'newest', limit: 100, offset: 0 }),
+    output: z.object({ items: z.array(ItemSchema), total: z.number().int() }),
+  },
+  'library.get': { input: z.object({ id: Id }).strict(), output: ItemSchema },
+  'library.remove': {
+    input: z.object({ id: Id, deleteFile: z.boolean().default(false) }).strict(),
+    output: z.object({ id: Id, fileDeleted: z.boolean() }),
+  },
+  'settings.get': { input: Empty, output: SettingsSchema },
+  'settings.update': { input: SettingsPatchSchema, output: SettingsSchema },
+  'system.info': {
+    input: Empty,
+    output: z.object({
+      appVersion: z.string(),
+      runtime: z.string(),
+      dataDir: z.string(),
+      libraryDir: z.string(),
+      diskFreeBytes: z.number().nullable(),
+      binaries: z.array(
+        z.object({
+          name: z.enum(['yt-dlp', 'ffmpeg', 'ffprobe']),
+          path: z.string().nullable(),
+          origin: z.enum(['setting', 'env', 'bundled', 'path']).nullable(),
+          version: z.string().nullable(),
+          error: z.string().nullable(),
+        }),
+      ),
+    }),
+  },
+} as const;
+
+export const events = {
+  'job.updated': JobSchema,
+  /** Coalesced: at most about four per second per job. */
+  'job.progress': z.object({ jobId: Id, progress: ProgressSchema }),
+  'library.added': ItemSchema,
+  'library.removed': z.object({ id: Id }),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
+export type MethodArgs<M extends MethodName> = z.output<Methods[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Methods[M]['output']>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methods, name);
+}
+
+/** What every front end talks to; each transport (IPC, HTTP, in-process) implements it. */
+export interface Client {
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
+  on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** What the engine provides: one handler per method, taking parsed input. */
+export type Handlers = { [M in MethodName]: (args: MethodArgs<M>) => MethodOutput<M> | Promise<MethodOutput<M>> };
