@@ -1,20 +1,6 @@
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
-import type { Plugin } from 'vite';
-
-// The dev server injects React Refresh's preamble as an inline script, which index.html's CSP blocks
-// ("@vitejs/plugin-react can't detect preamble"); only the dev server gets 'unsafe-inline'.
-function allowInlineScriptsInDev(): Plugin {
-  return {
-    name: 'clipharbor:dev-csp',
-    apply: 'serve',
-    transformIndexHtml: {
-      order: 'pre',
-      handler: (html) => html.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
-    },
-  };
-}
 
 // Output format follows package.json: it has no "type": "module", so main and preload build as CommonJS.
 export default defineConfig({
@@ -41,7 +27,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
-    plugins: [react(), allowInlineScriptsInDev()],
+    plugins: [react()],
     build: {
       rolldownOptions: {
         input: { index: resolve(__dirname, 'src/renderer/index.html') },

@@ -19,4 +19,5 @@ if (!fs.existsSync(cli)) {
   process.exit(1);
 }
 
-require(cli);
+// The CLI runs itself only as the main module; required from here, it is started explicitly.
+require(cli).run(process.argv.slice(2));

@@ -115,6 +115,8 @@ export const ItemSchema = z.object({
   thumbnail: z.string().nullable(),
   bytes: z.number().int(),
   sha256: z.string(),
+  /** SHA-256 of the audio/video packets, blind to container metadata: the content dedup key. */
+  contentHash: z.string().nullable(),
   durationSec: z.number().nullable(),
   width: z.number().int().nullable(),
   height: z.number().int().nullable(),

@@ -276,12 +276,13 @@ export class Engine {
       const kids = this.jobs.children(id).filter((c) => from.includes(c.state));
       if (kids.length === 0) throw new AppError('ERR_BAD_STATE', `Playlist job ${id} has no child jobs that can be ${from.includes('paused') ? 'resumed' : 'retried'}.`);
       for (const c of kids) this.emitJob(this.jobs.transition(c.id, 'queued', { ...patch, next_attempt_at: null }));
+      const job = this.emitJob(this.jobs.require(id));
       this.pump();
-      return this.emitJob(this.jobs.require(id));
+      return job;
     }
-    const next = this.jobs.transition(id, 'queued', { ...patch, next_attempt_at: null }, from);
+    const job = this.emitJob(this.jobs.transition(id, 'queued', { ...patch, next_attempt_at: null }, from));
     this.pump();
-    return this.emitJob(next);
+    return job;
   }
 
   private addJobs(args: MethodInput<'jobs.add'> & { urls: string[]; priority: number }): MethodOutput<'jobs.add'> {

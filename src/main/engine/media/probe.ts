@@ -94,6 +94,16 @@ function reject(reason: string): AppError {
   return new AppError('ERR_VALIDATION', `The downloaded file is not a valid video: ${reason}. It was discarded; retry, or check the link.`);
 }
 
+/**
+ * SHA-256 over the audio and video packets (attached cover art and container metadata excluded), so the same
+ * media downloaded from two addresses, with different titles embedded, is recognised as one.
+ */
+export async function streamHash(ffmpeg: string, file: string, signal?: AbortSignal): Promise<string | null> {
+  const res = await runProcess(ffmpeg, ['-v', 'error', '-i', file, '-map', '0:V?', '-map', '0:a?', '-c', 'copy', '-f', 'hash', '-hash', 'sha256', '-'], { signal });
+  const m = /SHA256=([0-9a-f]{64})/.exec(res.stdout);
+  return res.code === 0 && m ? m[1]! : null;
+}
+
 /** A JPEG thumbnail from about a tenth of the way in (past black intro frames), 480 px wide. */
 export async function makeThumbnail(ffmpeg: string, file: string, out: string, durationSec: number, signal?: AbortSignal): Promise<boolean> {
   const at = Math.min(Math.max(durationSec * 0.1, 0), Math.max(durationSec - 0.5, 0));

@@ -5,6 +5,8 @@ import { AppError, type ErrorCode } from '../../../shared/errors';
  * and specific causes (disk, sign-in) come before the generic HTTP/network ones they are often wrapped in.
  */
 const RULES: Array<[RegExp, ErrorCode, string]> = [
+  // yt-dlp's own post-processing (metadata/thumbnail embedding, merging) chokes on a file that is not media
+  [/Postprocessing:.*(Invalid data found|moov atom not found|could not find codec|Error opening input|Conversion failed)/i, 'ERR_VALIDATION', 'The downloaded file is not a valid video (ffmpeg could not read it); it was discarded. Retry, or check the link.'],
   [/No space left on device|Errno 28|ENOSPC|Disk quota exceeded/i, 'ERR_DISK', 'The disk is full: free some space in the library folder, then retry.'],
   [/Read-only file system|Errno 30|Permission denied|Errno 13/i, 'ERR_DISK', 'ClipHarbor cannot write to the library folder: check its permissions or choose another folder in Settings.'],
   [/Unsupported URL/i, 'ERR_UNSUPPORTED_URL', 'This page has no video ClipHarbor can download (unsupported site or no video found). Check the link points at a video page.'],

@@ -158,7 +158,8 @@ export async function resolveUrl(ctx: YtdlpContext, url: string, signal: AbortSi
   }
   if (raw._type === 'playlist' && Array.isArray(raw.entries)) {
     const entries = (raw.entries as Array<Record<string, unknown>>)
-      .map((e) => ({ url: str(e.webpage_url) ?? str(e.url), title: str(e.title), id: str(e.id) }))
+      // `url` is the entry's own address (a video page for flat entries, the media file for embeds); webpage_url may be the playlist page
+      .map((e) => ({ url: str(e.url) ?? str(e.webpage_url), title: str(e.title), id: str(e.id) }))
       .filter((e): e is { url: string; title: string | null; id: string | null } => !!e.url && /^https?:\/\//i.test(e.url));
     return { kind: 'playlist', title: str(raw.title), extractor: (str(raw.extractor_key) ?? 'generic').toLowerCase(), entries };
   }

@@ -6,7 +6,7 @@ import type { Engine } from '../engine';
 import { canonicalUrl } from '../library/canonical';
 import { findStagedMedia, freeRelPath, moveIntoLibrary, sha256File, stagingDirFor, THUMBS_DIR } from '../library/files';
 import { libraryRelPath } from '../library/naming';
-import { makeThumbnail, probeMedia, type MediaMeta } from '../media/probe';
+import { makeThumbnail, probeMedia, streamHash, type MediaMeta } from '../media/probe';
 import {
   downloadWithYtdlp,
   isDirectMediaUrl,
@@ -32,6 +32,15 @@ export interface WorkerHandle {
 const CLIENT_FALLBACK_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ERR_BOT_CHECK', 'ERR_HTTP_403', 'ERR_UNKNOWN', 'ERR_PROCESS']);
 
 const MAX_BACKOFF_MS = 10 * 60_000;
+
+const SITE_AGNOSTIC_EXTRACTORS = new Set(['generic', 'html5mediaembed']);
+
+interface FileFacts {
+  meta: MediaMeta;
+  sha256: string;
+  contentHash: string | null;
+  bytes: number;
+}
 
 /** Runs one job through resolve → download → validate → finalize, and records how it ended. */
 export class Worker {
@@ -159,7 +168,8 @@ export class Worker {
 
   private applyInfo(row: JobRow, info: MediaInfo): JobRow {
     let source = info.extractor;
-    if (source === 'generic') {
+    // a site-agnostic extractor says nothing about where the video is from: the host does
+    if (SITE_AGNOSTIC_EXTRACTORS.has(source)) {
       try {
         source = new URL(row.url).hostname;
       } catch {
@@ -241,15 +251,11 @@ export class Worker {
   /** Validate, hash, dedup on content, name, thumbnail, then move into the library and record it in one commit. */
   private async finalize(row: JobRow, file: string, staging: string): Promise<void> {
     const { e, id } = this;
-    const bytes = fs.statSync(file).size;
-    this.setProgress({ phase: 'postprocessing', downloadedBytes: bytes, totalBytes: bytes, percent: 100, speed: null, etaSec: null, part: 1, parts: 1 });
-    const meta = await probeMedia(e.binaries.require('ffprobe'), file, this.signal);
-    const sha256 = await sha256File(file);
-    const dup = e.items.bySha256(sha256);
-    if (dup) {
+    const size = fs.statSync(file).size;
+    this.setProgress({ phase: 'postprocessing', downloadedBytes: size, totalBytes: size, percent: 100, speed: null, etaSec: null, part: 1, parts: 1 });
+    const facts = await this.inspect(file);
+    if (this.completeIfSameContent(facts)) {
       fs.rmSync(staging, { recursive: true, force: true });
-      this.emit(e.jobs.transition(id, 'completed', { result: 'skipped_duplicate', item_id: dup.id }));
-      e.recordEvent('job.duplicate', id, { itemId: dup.id, key: 'sha256' });
       return;
     }
     const lib = e.libraryDir;
@@ -257,22 +263,13 @@ export class Worker {
       lib,
       libraryRelPath({ source: row.source ?? 'web', uploader: row.uploader, title: row.title ?? row.video_id ?? 'untitled', id: row.video_id ?? String(id), ext: path.extname(file).slice(1) }),
     );
-    const thumbnail = await this.thumbnail(file, sha256, meta);
+    const thumbnail = await this.thumbnail(file, facts);
     this.finalizing = true;
     if (this.signal.aborted) throw new AppError('ERR_CANCELED', 'Canceled.');
     e.jobs.update(id, { final_path: rel });
     await moveIntoLibrary(file, path.join(lib, rel));
-    this.commit(e.jobs.require(id), rel, meta, sha256, bytes, thumbnail);
+    this.commit(e.jobs.require(id), rel, facts, thumbnail);
     fs.rmSync(staging, { recursive: true, force: true });
-  }
-
-  private async thumbnail(file: string, sha256: string, meta: MediaMeta): Promise<string | null> {
-    if (!meta.vcodec) return null;
-    const rel = `${THUMBS_DIR}/${sha256.slice(0, 24)}.jpg`;
-    const abs = path.join(this.e.libraryDir, rel);
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    const ok = await makeThumbnail(this.e.binaries.require('ffmpeg'), file, abs, meta.durationSec, this.signal).catch(() => false);
-    return ok && fs.existsSync(abs) ? rel : null;
   }
 
   /** Recovery: the file reached the library before a crash; validate it there and record it. */
@@ -281,21 +278,45 @@ export class Worker {
     const abs = path.join(e.libraryDir, row.final_path!);
     this.handle.holdsSlot = false;
     e.slotReleased();
-    const meta = await probeMedia(e.binaries.require('ffprobe'), abs, this.signal);
-    const sha256 = await sha256File(abs);
-    const existing = e.items.bySha256(sha256);
-    if (existing) {
-      this.emit(e.jobs.transition(this.id, 'completed', { result: 'skipped_duplicate', item_id: existing.id, final_path: null }));
-      return;
+    const facts = await this.inspect(abs);
+    if (!this.completeIfSameContent(facts)) {
+      const thumbnail = await this.thumbnail(abs, facts);
+      this.finalizing = true;
+      this.commit(row, row.final_path!, facts, thumbnail);
     }
-    const thumbnail = await this.thumbnail(abs, sha256, meta);
-    this.finalizing = true;
-    this.commit(row, row.final_path!, meta, sha256, fs.statSync(abs).size, thumbnail);
     fs.rmSync(stagingDirFor(e.libraryDir, this.id), { recursive: true, force: true });
   }
 
-  private commit(row: JobRow, rel: string, meta: MediaMeta, sha256: string, bytes: number, thumbnail: string | null): void {
+  /** ffprobe validation (throws ERR_VALIDATION) plus the two content hashes. */
+  private async inspect(file: string): Promise<FileFacts> {
+    const { e } = this;
+    const meta = await probeMedia(e.binaries.require('ffprobe'), file, this.signal);
+    const [sha256, contentHash] = await Promise.all([sha256File(file), streamHash(e.binaries.require('ffmpeg'), file, this.signal)]);
+    return { meta, sha256, contentHash, bytes: fs.statSync(file).size };
+  }
+
+  /** The third dedup key: the same bytes, or the same audio/video packets, are already in the library. */
+  private completeIfSameContent(facts: FileFacts): boolean {
     const { e, id } = this;
+    const dup = e.items.byContent(facts.sha256, facts.contentHash);
+    if (!dup) return false;
+    this.emit(e.jobs.transition(id, 'completed', { result: 'skipped_duplicate', item_id: dup.id, final_path: null }));
+    e.recordEvent('job.duplicate', id, { itemId: dup.id, key: 'content' });
+    return true;
+  }
+
+  private async thumbnail(file: string, facts: FileFacts): Promise<string | null> {
+    if (!facts.meta.vcodec) return null;
+    const rel = `${THUMBS_DIR}/${facts.sha256.slice(0, 24)}.jpg`;
+    const abs = path.join(this.e.libraryDir, rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    const ok = await makeThumbnail(this.e.binaries.require('ffmpeg'), file, abs, facts.meta.durationSec, this.signal).catch(() => false);
+    return ok && fs.existsSync(abs) ? rel : null;
+  }
+
+  private commit(row: JobRow, rel: string, facts: FileFacts, thumbnail: string | null): void {
+    const { e, id } = this;
+    const { meta, sha256, contentHash, bytes } = facts;
     const item = e.db.transaction(() => {
       const inserted = e.items.insert({
         jobId: id,
@@ -312,6 +333,7 @@ export class Worker {
         thumbnail,
         bytes,
         sha256,
+        contentHash,
         durationSec: meta.durationSec,
         width: meta.width,
         height: meta.height,

@@ -18,6 +18,7 @@ interface ItemRow {
   thumbnail: string | null;
   bytes: number;
   sha256: string;
+  content_hash: string | null;
   duration_sec: number | null;
   width: number | null;
   height: number | null;
@@ -57,9 +58,9 @@ export class ItemStore {
     const info = this.db
       .prepare(
         `INSERT INTO items (job_id, url, canonical_url, source, extractor, video_id, format_profile, title, uploader, upload_date, path, thumbnail,
-           bytes, sha256, duration_sec, width, height, fps, vcodec, acodec, bitrate, attribution_name, attribution_url, created_at)
+           bytes, sha256, content_hash, duration_sec, width, height, fps, vcodec, acodec, bitrate, attribution_name, attribution_url, created_at)
          VALUES (@jobId, @url, @canonicalUrl, @source, @extractor, @videoId, @formatProfile, @title, @uploader, @uploadDate, @path, @thumbnail,
-           @bytes, @sha256, @durationSec, @width, @height, @fps, @vcodec, @acodec, @bitrate, @attributionName, @attributionUrl, @createdAt)`,
+           @bytes, @sha256, @contentHash, @durationSec, @width, @height, @fps, @vcodec, @acodec, @bitrate, @attributionName, @attributionUrl, @createdAt)`,
       )
       .run({ ...item, createdAt: this.now() });
     return this.require(Number(info.lastInsertRowid));
@@ -90,8 +91,11 @@ export class ItemStore {
     return row && toItem(row);
   }
 
-  bySha256(sha256: string): Item | undefined {
-    const row = this.db.prepare('SELECT * FROM items WHERE sha256 = ?').get(sha256) as ItemRow | undefined;
+  /** Same file bytes, or the same audio/video under different metadata. */
+  byContent(sha256: string, contentHash: string | null): Item | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM items WHERE sha256 = ? OR (content_hash IS NOT NULL AND content_hash = ?) LIMIT 1')
+      .get(sha256, contentHash) as ItemRow | undefined;
     return row && toItem(row);
   }
 
@@ -162,6 +166,7 @@ function toItem(r: ItemRow): Item {
     thumbnail: r.thumbnail,
     bytes: r.bytes,
     sha256: r.sha256,
+    contentHash: r.content_hash,
     durationSec: r.duration_sec,
     width: r.width,
     height: r.height,

@@ -66,6 +66,8 @@ export const MIGRATIONS: readonly string[] = [
     thumbnail TEXT,
     bytes INTEGER NOT NULL,
     sha256 TEXT NOT NULL UNIQUE,
+    -- hash of the audio/video packets only: the same media with other embedded metadata has the same one
+    content_hash TEXT,
     duration_sec REAL,
     width INTEGER,
     height INTEGER,
@@ -79,6 +81,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX items_canonical ON items(canonical_url, format_profile);
   CREATE UNIQUE INDEX items_video ON items(extractor, video_id, format_profile);
+  CREATE INDEX items_content ON items(content_hash);
   CREATE INDEX items_created ON items(created_at);
   CREATE INDEX items_title ON items(title COLLATE NOCASE);
   CREATE INDEX items_source ON items(source);
