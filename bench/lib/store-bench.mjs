@@ -190,7 +190,7 @@ async function build() {
   const fts = engine.db.prepare("SELECT COUNT(*) AS n FROM items_fts WHERE items_fts MATCH 'sunset'").get().n;
   if (total !== count) throw new Error(`expected ${count} items, found ${total}`);
   await engine.stop();
-  return { items: total, viaStore, storeMs, storeRssGrowthKB: rss1 - rss0, bulk: count - viaStore, bulkMs, ftsSunset: fts, maxRssKB: rssKB() };
+  return { items: total, vocabulary: new Set(WORDS).size, viaStore, storeMs, storeRssGrowthKB: rss1 - rss0, bulk: count - viaStore, bulkMs, ftsSunset: fts, maxRssKB: rssKB() };
 }
 
 /** Opens the library as the app would on its next start (SQLite's cache empty, the OS cache warm) and times library.list. */
