@@ -135,6 +135,7 @@ function syntheticItem(i, r) {
     thumbnail: audioOnly ? null : `.thumbs/${videoId}.jpg`,
     bytes,
     sha256: crypto.createHash('sha256').update(videoId).digest('hex'),
+    contentHash: crypto.createHash('sha256').update(`packets:${videoId}`).digest('hex'),
     durationSec,
     width,
     height,
@@ -156,15 +157,27 @@ const QUERIES = [
   ['sort by duration', { sort: 'duration' }],
 ];
 
-/** Same columns as ItemStore.insert, one statement prepared once: the bulk path for building a big library. */
-const BULK_INSERT = `INSERT INTO items (job_id, url, canonical_url, source, extractor, video_id, format_profile, title, uploader, upload_date, path, thumbnail,
-    bytes, sha256, duration_sec, width, height, fps, vcodec, acodec, bitrate, attribution_name, attribution_url, created_at)
-  VALUES (@jobId, @url, @canonicalUrl, @source, @extractor, @videoId, @formatProfile, @title, @uploader, @uploadDate, @path, @thumbnail,
-    @bytes, @sha256, @durationSec, @width, @height, @fps, @vcodec, @acodec, @bitrate, @attributionName, @attributionUrl, @createdAt)`;
+/**
+ * One INSERT prepared once, over the items table's own columns (PRAGMA table_info), filled from the same
+ * camelCase fields ItemStore.insert takes: the bulk path for building a big library, and it follows the schema.
+ */
+function bulkInserter(db, sample) {
+  const camel = (col) => col.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+  const cols = db.prepare('PRAGMA table_info(items)').all().filter((c) => c.name !== 'id');
+  const used = cols.filter((c) => c.name === 'created_at' || camel(c.name) in sample);
+  const missing = cols.filter((c) => !used.includes(c) && c.notnull && c.dflt_value === null);
+  if (missing.length) throw new Error(`the synthetic items lack required column(s) ${missing.map((c) => c.name).join(', ')}: update bench/lib/store-bench.mjs`);
+  const stmt = db.prepare(`INSERT INTO items (${used.map((c) => c.name).join(', ')}) VALUES (${used.map((c) => `@${c.name}`).join(', ')})`);
+  return (item, createdAt) => {
+    const row = {};
+    for (const c of used) row[c.name] = c.name === 'created_at' ? createdAt : item[camel(c.name)];
+    stmt.run(row);
+  };
+}
 
 /**
  * Builds the synthetic library: the first `viaStore` items through the engine's own ItemStore.insert (timed on
- * its own, it is the per-download path), the rest through BULK_INSERT; all with the same generator and clock.
+ * its own, it is the per-download path), the rest through bulkInserter; all with the same generator and clock.
  */
 async function build() {
   const viaStore = Number(runsArg);
@@ -181,9 +194,13 @@ async function build() {
   const storeMs = performance.now() - t0;
   const rss1 = rssKB();
   const t1 = performance.now();
-  const stmt = engine.db.prepare(BULK_INSERT);
   engine.db.transaction(() => {
-    for (let i = viaStore + 1; i <= count; i++) stmt.run({ ...syntheticItem(i, r), createdAt: clock() });
+    let insert = null;
+    for (let i = viaStore + 1; i <= count; i++) {
+      const item = syntheticItem(i, r);
+      insert ??= bulkInserter(engine.db, item);
+      insert(item, clock());
+    }
   })();
   const bulkMs = performance.now() - t1;
   const total = engine.db.prepare('SELECT COUNT(*) AS n FROM items').get().n;
@@ -222,38 +239,54 @@ async function query() {
       returned: res.items.length,
     });
   }
-  const plans = QUERIES.map(([label, args]) => ({ label, plan: explain(engine.db, args) }));
   await engine.stop();
+  const plans = await capturePlans();
   return { openMs, runs, results, plans, maxRssKB: rssKB() };
 }
 
-/** EXPLAIN QUERY PLAN of the page query ItemStore.list runs for these arguments (rebuilt here to explain it). */
-function explain(db, args) {
-  const where = [];
-  const params = [];
-  if (args.query) {
-    where.push('i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)');
-    params.push(`"${args.query}"*`);
-  }
-  if (args.source) {
-    where.push('i.source = ?');
-    params.push(args.source);
-  }
-  if (args.minHeight !== undefined) {
-    where.push('i.height >= ?');
-    params.push(args.minHeight);
-  }
-  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const order = {
-    newest: 'i.created_at DESC, i.id DESC',
-    title: 'i.title COLLATE NOCASE ASC, i.id ASC',
-    duration: 'i.duration_sec DESC, i.id DESC',
-  }[args.sort ?? 'newest'];
-  const lines = (sql, ps) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...ps).map((r) => r.detail);
-  return {
-    count: lines(`SELECT COUNT(*) AS n FROM items i ${clause}`, params),
-    page: lines(`SELECT i.* FROM items i ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, 100, 0]),
+/**
+ * EXPLAIN QUERY PLAN of the statements library.list really runs: a fresh engine whose db.prepare records each
+ * statement and the arguments it is run with, one call per query, then every recorded statement explained.
+ */
+async function capturePlans() {
+  const engine = createEngine({ dataDir, libraryDir });
+  const db = engine.db;
+  const prepare = db.prepare.bind(db);
+  let captured = [];
+  db.prepare = (sql) => {
+    const st = prepare(sql);
+    return new Proxy(st, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop, target);
+        if (typeof v !== 'function') return v;
+        if (prop === 'get' || prop === 'all' || prop === 'iterate') {
+          return (...args) => {
+            captured.push({ sql, args });
+            return v.apply(target, args);
+          };
+        }
+        return v.bind(target);
+      },
+    });
   };
+  const plans = [];
+  try {
+    for (const [label, args] of QUERIES) {
+      captured = [];
+      await engine.call('library.list', args);
+      plans.push({
+        label,
+        statements: captured.map(({ sql, args: params }) => ({
+          sql: sql.replace(/\s+/g, ' ').trim(),
+          plan: prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((row) => row.detail),
+        })),
+      });
+    }
+  } finally {
+    db.prepare = prepare;
+    await engine.stop();
+  }
+  return plans;
 }
 
 try {

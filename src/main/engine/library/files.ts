@@ -90,6 +90,15 @@ export function assertWritableDir(dir: string): void {
     fs.writeFileSync(probe, '');
     fs.rmSync(probe, { force: true });
   } catch (err) {
-    throw diskError(err, `the library folder ${dir}`);
+    let cause = err;
+    // recursive mkdir reports a read-only file system as ENOENT; a plain mkdir names the real cause
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync(dir)) {
+      try {
+        fs.mkdirSync(path.dirname(probe));
+      } catch (plain) {
+        cause = plain;
+      }
+    }
+    throw diskError(cause, `the library folder ${dir}`);
   }
 }
