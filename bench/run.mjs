@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildEngineBundle } from './lib/bundle.mjs';
 import { ensureMedia } from './lib/media.mjs';
-import { killAll, median, quantile, run, which } from './lib/proc.mjs';
+import { cpuSnapshot, killAll, median, othersCpuMs, quantile, run, which } from './lib/proc.mjs';
 import { startServer } from './lib/server.mjs';
 import { measureSteps } from './lib/steps.mjs';
 
@@ -254,9 +254,11 @@ async function downloads(tmp, tools) {
       for (const [pos, name] of order.entries()) {
         const dir = path.join(tmp, `dl-${rep + 1}-${name}`);
         log(`downloads: run ${rep + 1}/${REPS}, ${name} …`);
+        const before = cpuSnapshot();
         const r = await variants[name](dir);
-        runs[name].push({ ...r, rep: rep + 1, pos: pos + 1, load: os.loadavg()[0] });
-        log(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.cpuMs === null ? '?' : (r.cpuMs / 1000).toFixed(2)} s CPU`);
+        const othersMs = othersCpuMs(before, cpuSnapshot());
+        runs[name].push({ ...r, rep: rep + 1, pos: pos + 1, othersMs });
+        log(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.cpuMs === null ? '?' : (r.cpuMs / 1000).toFixed(2)} s CPU; other processes used ${othersMs === null ? '?' : (othersMs / 1000).toFixed(2)} s CPU meanwhile`);
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }
@@ -383,11 +385,11 @@ function report(env, dl, enq, lib, benchMs) {
     ['xargs', `\`xargs -P${CONCURRENCY} -n1 yt-dlp\``],
     ['sequential', 'sequential `yt-dlp`'],
   ]) {
-    const cells = dl.runs[name].map((r) => `${s2(r.wallMs)} (#${r.pos}, load ${r.load.toFixed(1)})`);
+    const cells = dl.runs[name].map((r) => `${s2(r.wallMs)} (#${r.pos}; others ${s2(r.othersMs)})`);
     const ratio = name === 'clipharbor' ? '—' : `×${(ch / med(name, 'wallMs')).toFixed(2)}`;
     L.push(`| ${label} | ${cells.join(' | ')} | ${s2(med(name, 'wallMs'))} | ${s2(med(name, 'cpuMs'))} | ${ratio} |`);
   }
-  L.push('', '(#n = position of that run within its round; load = 1-min load average right after it.)', '');
+  L.push('', `(#n = position of that run within its round; others = CPU time that processes outside the bench used during the run, from /proc/stat: with ${env.nproc} CPUs, a few seconds of it visibly slow a run down.)`, '');
 
   // where ClipHarbor's time goes
   const jobs = dl.runs.clipharbor.flatMap((r) => r.phases.jobs);

@@ -31,6 +31,31 @@ export function childrenCpuMs() {
   }
 }
 
+/** CPU ms all CPUs spent busy so far (Linux /proc/stat: user+nice+system+irq+softirq+steal); null elsewhere. */
+function systemBusyMs() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal = 0] = f;
+    return ((user + nice + system + irq + softirq + steal) * 1000) / clockTicks();
+  } catch {
+    return null;
+  }
+}
+
+/** A point in time for `othersCpuMs`. */
+export function cpuSnapshot() {
+  return { busy: systemBusyMs(), children: childrenCpuMs(), self: selfCpuMs() };
+}
+
+/**
+ * CPU time other processes on the machine used between two snapshots: all busy CPU time minus what this process
+ * and its (reaped) children used. Shows when a measurement had to share the CPUs. Null where /proc is missing.
+ */
+export function othersCpuMs(a, b) {
+  if ([a.busy, b.busy, a.children, b.children].some((v) => v === null)) return null;
+  return Math.max(0, b.busy - a.busy - (b.children - a.children) - (b.self - a.self));
+}
+
 /** CPU ms of this process itself (user + system). */
 export function selfCpuMs() {
   const u = process.cpuUsage();

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runTool, type RunResult } from '../support/run';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMediaServer, type MediaServer } from '../support/media-server';
 
@@ -20,14 +21,6 @@ const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'out/main/cli.js');
 /** Vitest itself runs on the project's Node 22; the system node (20) cannot load better-sqlite3 for this build. */
 const NODE = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : path.join(ROOT, 'node_modules/.bin/node');
-
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
 
 interface CliProcess {
   child: ChildProcess;
@@ -89,27 +82,6 @@ function startCli(args: string[], opts: RunOptions = {}): CliProcess {
 
 function cli(args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return startCli(args, opts).done;
-}
-
-/** Runs any program (ffprobe) with an argument array and a timeout. */
-function runTool(cmd: string, args: string[], timeoutMs = 20_000): Promise<RunResult> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - t0 });
-    });
-  });
 }
 
 interface FinishedLine {

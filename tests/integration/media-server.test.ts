@@ -3,12 +3,12 @@
  * over loopback. Stops by itself: every child process has a timeout and the server is closed
  * (sockets destroyed) in afterAll.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { runTool, type RunResult } from '../support/run';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_MEDIA_DIR,
@@ -18,38 +18,9 @@ import {
   type MediaServer,
 } from '../support/media-server';
 
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Spawn with an argument array (never a shell); SIGKILL after timeoutMs. */
-function run(cmd: string, args: string[], timeoutMs = 20_000): Promise<RunResult> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Math.round(performance.now() - t0) });
-    });
-  });
-}
-
 /** yt-dlp 2023.03.04: `--no-colors` (it has no `--color`); `--proxy ""` forces a direct connection. */
 const ytdlp = (args: string[]): Promise<RunResult> =>
-  run('yt-dlp', ['--ignore-config', '--no-cache-dir', '--no-colors', '--no-progress', '--proxy', '', ...args], 25_000);
+  runTool('yt-dlp', ['--ignore-config', '--no-cache-dir', '--no-colors', '--no-progress', '--proxy', '', ...args], 25_000);
 
 const PROBE_ARGS = ['-v', 'error', '-show_format', '-show_streams', '-of', 'json'];
 
@@ -59,7 +30,7 @@ interface Probe {
 }
 
 async function ffprobe(file: string): Promise<RunResult & { json: Probe | null }> {
-  const r = await run('ffprobe', [...PROBE_ARGS, file]);
+  const r = await runTool('ffprobe', [...PROBE_ARGS, file]);
   let json: Probe | null = null;
   try {
     json = JSON.parse(r.stdout) as Probe;
@@ -424,14 +395,14 @@ describe('media server: misbehaving routes', () => {
     const plainProbeAccepts = pTrunc.code === 0 && pTrunc.stderr.trim() === '';
     expect(plainProbeAccepts || pTrunc.code !== 0).toBe(true); // record either way
     if (plainProbeAccepts) expect(codecTypes(pTrunc.json)).toEqual(['audio', 'video']);
-    const counted = await run('ffprobe', [
+    const counted = await runTool('ffprobe', [
       '-v', 'error', '-count_packets', '-show_entries', 'stream=nb_frames,nb_read_packets', '-of', 'json', trunc.path,
     ]);
     const countedJson = JSON.parse(counted.stdout || '{}') as Probe;
     const shortStreams = (countedJson.streams ?? []).filter(
       (s) => Number(s.nb_read_packets ?? 0) < Number(s.nb_frames ?? 0),
     );
-    const decode = await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-xerror', '-i', trunc.path, '-f', 'null', '-']);
+    const decode = await runTool('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-xerror', '-i', trunc.path, '-f', 'null', '-']);
     expect(pTrunc.code !== 0 || pTrunc.stderr.trim() !== '' || counted.stderr.includes('partial file')).toBe(true);
     expect(shortStreams.length).toBeGreaterThan(0);
     expect(decode.code).not.toBe(0);
