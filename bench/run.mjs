@@ -340,6 +340,7 @@ async function library(tmp) {
 const s2 = (ms) => (ms === null || ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
 const ms1 = (ms) => (ms === null || ms === undefined ? 'n/a' : ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`);
 const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
+const signed = (ms) => (ms === null || ms === undefined ? 'n/a' : `${ms < 0 ? '−' : '+'}${ms1(Math.abs(ms))}`);
 const verdict = (ok) => (ok ? 'target met' : 'target missed');
 
 function report(env, dl, enq, lib, benchMs) {
@@ -414,7 +415,7 @@ function report(env, dl, enq, lib, benchMs) {
   const onceExtra = st.help.cpuMs + st.cliStart.cpuMs;
   const measuredExtra = chCpu !== null && xaCpu !== null ? chCpu - xaCpu : null;
   L.push('');
-  L.push(`Estimated extra CPU of ClipHarbor over plain yt-dlp: per job ${ms1(perJobExtra)} (yt-dlp arguments +${ms1(st.ch.cpuMs - st.plain.cpuMs)}, of which embed-metadata/thumbnail +${ms1(st.ch.cpuMs - st.chNoEmbed.cpuMs)}; ${postKeys.map((k) => `${k} ${ms1(st[k].cpuMs)}`).join('; ')}), plus once per run ${ms1(onceExtra)} (yt-dlp --help ${ms1(st.help.cpuMs)}, Node CLI start/exit ${ms1(st.cliStart.cpuMs)}). For ${VIDEOS} jobs: ${s2(perJobExtra * VIDEOS + onceExtra)}. Measured: ClipHarbor ${s2(chCpu)} CPU vs xargs ${s2(xaCpu)} (+${s2(measuredExtra)}, ${ms1(measuredExtra / VIDEOS)} per job) and sequential ${s2(sqCpu)}.`);
+  L.push(`Estimated extra CPU of ClipHarbor over plain yt-dlp: per job ${ms1(perJobExtra)} (yt-dlp with ClipHarbor's arguments ${signed(st.ch.cpuMs - st.plain.cpuMs)} vs plain, where the embed options alone cost ${signed(st.ch.cpuMs - st.chNoEmbed.cpuMs)}; ${postKeys.map((k) => `${k} ${ms1(st[k].cpuMs)}`).join('; ')}), plus once per run ${ms1(onceExtra)} (yt-dlp --help ${ms1(st.help.cpuMs)}, Node CLI start/exit ${ms1(st.cliStart.cpuMs)}). For ${VIDEOS} jobs: ${s2(perJobExtra * VIDEOS + onceExtra)}. Measured: ClipHarbor ${s2(chCpu)} CPU vs xargs ${s2(xaCpu)} (+${s2(measuredExtra)}, ${ms1(measuredExtra / VIDEOS)} per job) and sequential ${s2(sqCpu)}.`);
   L.push(`With ${env.nproc} CPUs and ${CONCURRENCY} parallel downloads from localhost, the network is not the bottleneck: every variant is CPU-bound, so wall time follows CPU time.`, '');
 
   L.push('## 2. Enqueue', '');

@@ -110,8 +110,10 @@ export function downloadArgs(ctx: YtdlpContext, req: { url: string; quality: Qua
     path.join(req.stagingDir, 'media.%(ext)s'),
     ...formatArgs(req.quality, req.audioFormat),
   ];
-  if (s.embedMetadata) args.push('--embed-metadata');
-  if (s.embedThumbnail) args.push('--embed-thumbnail');
+  // a direct media link has no site metadata worth embedding: keep the server's bytes as they are
+  const direct = isDirectMediaUrl(req.url);
+  if (s.embedMetadata && !direct) args.push('--embed-metadata');
+  if (s.embedThumbnail && !direct) args.push('--embed-thumbnail');
   if (s.speedLimitKBps > 0) args.push('-r', `${s.speedLimitKBps}K`);
   if (req.playerClient && req.playerClient !== 'default') {
     args.push('--extractor-args', `youtube:player_client=${req.playerClient}`);

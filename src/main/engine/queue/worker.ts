@@ -59,7 +59,9 @@ export class Worker {
       holdsSlot: true,
       done,
       interrupt: (reason) => {
-        // moving a validated file into the library is short and must not be cut: only shutdown waits for it
+        // post-processing is short and a paused job cannot be half-validated: a pause arriving then lets it finish;
+        // once the file is being moved into the library, only shutdown (which waits for it) interrupts
+        if (reason === 'pause' && !this.handle.holdsSlot) return;
         if (this.finalizing && reason !== 'shutdown') return;
         this.reason ??= reason;
         this.ac.abort();

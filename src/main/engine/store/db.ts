@@ -6,6 +6,20 @@ import { MIGRATIONS } from './migrations';
 
 export type DB = Database.Database;
 
+/** Compiles each SQL text once per connection: hot paths (enqueueing thousands of links) reuse statements. */
+export class Statements {
+  private readonly cache = new Map<string, Database.Statement>();
+  constructor(private readonly db: DB) {}
+  get(sql: string): Database.Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+}
+
 export const DB_FILE = 'clipharbor.sqlite';
 const OWNER_FILE = 'clipharbor.owner';
 

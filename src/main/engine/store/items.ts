@@ -1,6 +1,6 @@
 import type { Item, MethodArgs } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
-import type { DB } from './db';
+import { Statements, type DB } from './db';
 
 interface ItemRow {
   id: number;
@@ -49,14 +49,22 @@ export function ftsQuery(text: string): string | null {
 }
 
 export class ItemStore {
+  private readonly statements: Statements;
+
   constructor(
-    private readonly db: DB,
+    db: DB,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.statements = new Statements(db);
+  }
+
+  private stmt(sql: string) {
+    return this.statements.get(sql);
+  }
 
   insert(item: NewItem): Item {
-    const info = this.db
-      .prepare(
+    const info = this
+      .stmt(
         `INSERT INTO items (job_id, url, canonical_url, source, extractor, video_id, format_profile, title, uploader, upload_date, path, thumbnail,
            bytes, sha256, content_hash, duration_sec, width, height, fps, vcodec, acodec, bitrate, attribution_name, attribution_url, created_at)
          VALUES (@jobId, @url, @canonicalUrl, @source, @extractor, @videoId, @formatProfile, @title, @uploader, @uploadDate, @path, @thumbnail,
@@ -67,7 +75,7 @@ export class ItemStore {
   }
 
   get(id: number): Item | undefined {
-    const row = this.db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+    const row = this.stmt('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
     return row && toItem(row);
   }
 
@@ -78,34 +86,34 @@ export class ItemStore {
   }
 
   byCanonicalUrl(canonicalUrl: string, formatProfile: string): Item | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM items WHERE canonical_url = ? AND format_profile = ? LIMIT 1')
+    const row = this
+      .stmt('SELECT * FROM items WHERE canonical_url = ? AND format_profile = ? LIMIT 1')
       .get(canonicalUrl, formatProfile) as ItemRow | undefined;
     return row && toItem(row);
   }
 
   byVideo(extractor: string, videoId: string, formatProfile: string): Item | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM items WHERE extractor = ? AND video_id = ? AND format_profile = ?')
+    const row = this
+      .stmt('SELECT * FROM items WHERE extractor = ? AND video_id = ? AND format_profile = ?')
       .get(extractor, videoId, formatProfile) as ItemRow | undefined;
     return row && toItem(row);
   }
 
   /** Same file bytes, or the same audio/video under different metadata. */
   byContent(sha256: string, contentHash: string | null): Item | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM items WHERE sha256 = ? OR (content_hash IS NOT NULL AND content_hash = ?) LIMIT 1')
+    const row = this
+      .stmt('SELECT * FROM items WHERE sha256 = ? OR (content_hash IS NOT NULL AND content_hash = ?) LIMIT 1')
       .get(sha256, contentHash) as ItemRow | undefined;
     return row && toItem(row);
   }
 
   byPath(relPath: string): Item | undefined {
-    const row = this.db.prepare('SELECT * FROM items WHERE path = ?').get(relPath) as ItemRow | undefined;
+    const row = this.stmt('SELECT * FROM items WHERE path = ?').get(relPath) as ItemRow | undefined;
     return row && toItem(row);
   }
 
   remove(id: number): void {
-    this.db.prepare('DELETE FROM items WHERE id = ?').run(id);
+    this.stmt('DELETE FROM items WHERE id = ?').run(id);
   }
 
   list(q: MethodArgs<'library.list'>): { items: Item[]; total: number } {
@@ -141,9 +149,9 @@ export class ItemStore {
       args.push(q.until);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM items i ${clause}`).get(...args) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT i.* FROM items i ${clause} ORDER BY ${SORTS[q.sort]} LIMIT ? OFFSET ?`)
+    const total = (this.stmt(`SELECT COUNT(*) AS n FROM items i ${clause}`).get(...args) as { n: number }).n;
+    const rows = this
+      .stmt(`SELECT i.* FROM items i ${clause} ORDER BY ${SORTS[q.sort]} LIMIT ? OFFSET ?`)
       .all(...args, q.limit, q.offset) as ItemRow[];
     return { items: rows.map(toItem), total };
   }

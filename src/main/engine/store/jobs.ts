@@ -1,7 +1,6 @@
 import type { Attempt, AudioFormat, Job, JobState, Progress, Quality } from '../../../shared/contract';
 import { AppError, type AppErrorData, type ErrorCode } from '../../../shared/errors';
-import type { Statement } from 'better-sqlite3';
-import type { DB } from './db';
+import { Statements, type DB } from './db';
 
 export interface JobRow {
   id: number;
@@ -68,21 +67,17 @@ export interface NewJob {
 }
 
 export class JobStore {
-  private readonly cache = new Map<string, Statement>();
+  private readonly statements: Statements;
 
   constructor(
     private readonly db: DB,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.statements = new Statements(db);
+  }
 
-  /** Prepared statements are compiled once: enqueueing thousands of URLs stays fast. */
-  private stmt(sql: string): Statement {
-    let st = this.cache.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.cache.set(sql, st);
-    }
-    return st;
+  private stmt(sql: string) {
+    return this.statements.get(sql);
   }
 
   insert(job: NewJob): number {

@@ -84,7 +84,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX items_content ON items(content_hash);
   CREATE INDEX items_created ON items(created_at);
   CREATE INDEX items_title ON items(title COLLATE NOCASE);
-  CREATE INDEX items_source ON items(source);
+  CREATE INDEX items_source ON items(source, created_at);
+  CREATE INDEX items_source_height ON items(source, height);
+  CREATE INDEX items_duration ON items(duration_sec);
+  CREATE INDEX items_bytes ON items(bytes);
 
   -- word-prefix search over title, uploader and source; kept in step with items by triggers
   CREATE VIRTUAL TABLE items_fts USING fts5(title, uploader, source, content='items', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
