@@ -16,6 +16,7 @@ import path from 'node:path';
 import { runTool, type RunResult } from '../support/run';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMediaServer, type MediaServer } from '../support/media-server';
+import type { FinishedLine } from '../../src/main/cli/index';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'out/main/cli.js');
@@ -82,20 +83,6 @@ function startCli(args: string[], opts: RunOptions = {}): CliProcess {
 
 function cli(args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return startCli(args, opts).done;
-}
-
-interface FinishedLine {
-  jobId: number;
-  url: string;
-  status: 'completed' | 'failed' | 'skipped_duplicate' | 'canceled';
-  file: string | null;
-  sha256: string | null;
-  bytes: number | null;
-  durationSec: number | null;
-  width: number | null;
-  height: number | null;
-  provider: string | null;
-  error: { code: string; message: string } | null;
 }
 
 interface JobJson {

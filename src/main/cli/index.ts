@@ -69,7 +69,8 @@ function openEngine(v: Values): Engine {
   });
 }
 
-interface FinishedLine {
+/** One `--json` line per finished job. */
+export interface FinishedLine {
   jobId: number;
   url: string;
   status: 'completed' | 'failed' | 'skipped_duplicate' | 'canceled';
