@@ -234,15 +234,16 @@ export class Engine {
       return !UNFINISHED_STATES.includes(row.state) || row.state === 'paused';
     };
     return new Promise((resolve) => {
-      const check = () => {
-        for (const id of [...pending]) if (isDone(id)) pending.delete(id);
+      const settle = (ids: Iterable<number>) => {
+        for (const id of ids) if (pending.has(id) && isDone(id)) pending.delete(id);
         if (pending.size === 0) {
           off();
           resolve();
         }
       };
-      const off = this.bus.on('job.updated', check);
-      check();
+      // an update can only finish that job or its playlist parent: re-check those, not the whole batch
+      const off = this.bus.on('job.updated', (job) => settle(job.parentId ? [job.id, job.parentId] : [job.id]));
+      settle([...pending]);
     });
   }
 
