@@ -24,6 +24,7 @@ import { createLogger, type Logger } from './log';
 import { defaultLibraryDir } from './paths';
 import { isOrphanWorker, reapOrphan } from './proc';
 import { Worker, type WorkerHandle } from './queue/worker';
+import type { Statement } from 'better-sqlite3';
 import { openDatabase, type DB } from './store/db';
 import { ItemStore } from './store/items';
 import { JobStore, type JobRow } from './store/jobs';
@@ -50,6 +51,7 @@ export class Engine {
   readonly db: DB;
   readonly jobs: JobStore;
   readonly items: ItemStore;
+  private readonly insertEvent: Statement;
   readonly binaries: Binaries;
   readonly log: Logger;
   readonly bus = new EventBus();
@@ -74,6 +76,7 @@ export class Engine {
     this.log = opts.logger ?? createLogger(this.dataDir);
     this.jobs = new JobStore(this.db, this.now);
     this.items = new ItemStore(this.db, this.now);
+    this.insertEvent = this.db.prepare('INSERT INTO events (at, type, job_id, data) VALUES (?, ?, ?, ?)');
     this.progress = new ProgressCoalescer(this.bus);
     this.saved = loadSettings(this.db);
     this.jsRuntime = opts.jsRuntime === undefined ? defaultJsRuntime() : opts.jsRuntime;
@@ -132,7 +135,7 @@ export class Engine {
   }
 
   recordEvent(type: string, jobId: number | null, data: Record<string, unknown>): void {
-    this.db.prepare('INSERT INTO events (at, type, job_id, data) VALUES (?, ?, ?, ?)').run(this.now(), type, jobId, JSON.stringify(data));
+    this.insertEvent.run(this.now(), type, jobId, JSON.stringify(data));
   }
 
   /**
