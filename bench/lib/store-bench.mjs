@@ -189,7 +189,7 @@ async function build() {
   const rss0 = rssKB();
   const t0 = performance.now();
   engine.db.transaction(() => {
-    for (let i = 1; i <= viaStore; i++) engine.items.insert(syntheticItem(i, r));
+    for (let i = 1; i <= viaStore; i++) engine.items.insert(syntheticItem(i, r), engine.libraryDir);
   })();
   const storeMs = performance.now() - t0;
   const rss1 = rssKB();

@@ -148,8 +148,6 @@ export const SettingsSchema = z.object({
     .min(1)
     .max(10)
     .default(['default', 'tv', 'web_safari', 'android_vr']),
-  cookiesFile: z.string().max(4096).default(''),
-  proxy: z.string().max(2048).default(''),
   ytdlpPath: z.string().max(4096).default(''),
   ffmpegPath: z.string().max(4096).default(''),
   ffprobePath: z.string().max(4096).default(''),
@@ -160,6 +158,47 @@ export const SettingsSchema = z.object({
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial().strict();
+
+/**
+ * Values kept out of settings because they grant access (a proxy URL can carry a password, a cookies file is a
+ * signed-in session). They are stored encrypted where the OS offers it, and no front end can read them back:
+ * `secrets.status` only says which are set.
+ */
+export const SECRET_NAMES = ['cookiesFile', 'proxy'] as const;
+export const SecretNameSchema = z.enum(SECRET_NAMES);
+export type SecretName = z.infer<typeof SecretNameSchema>;
+const SecretsStatusSchema = z.object({
+  /** 'os' when the desktop app encrypts them with the OS keychain; 'file' when they sit in the data folder as is. */
+  protection: z.enum(['os', 'file']),
+  set: z.record(SecretNameSchema, z.boolean()),
+});
+
+/** Counts of top-level and child jobs by state, for badges, the tray menu and the title. */
+const QueueSummarySchema = z.object({
+  active: z.number().int(),
+  queued: z.number().int(),
+  paused: z.number().int(),
+  retrying: z.number().int(),
+  failed: z.number().int(),
+  completed: z.number().int(),
+});
+export type QueueSummary = z.infer<typeof QueueSummarySchema>;
+
+const StatsSchema = z.object({
+  days: z.array(z.object({ day: z.string(), completed: z.number().int(), failed: z.number().int(), bytes: z.number() })),
+  totals: z.object({
+    completed: z.number().int(),
+    failed: z.number().int(),
+    duplicates: z.number().int(),
+    bytes: z.number(),
+    /** completed / (completed + failed); null before anything finished. */
+    successRate: z.number().nullable(),
+    /** Bytes per second over the time downloads actually ran. */
+    avgSpeed: z.number().nullable(),
+  }),
+  sources: z.array(z.object({ source: z.string(), completed: z.number().int(), failed: z.number().int(), bytes: z.number() })),
+});
+export type Stats = z.infer<typeof StatsSchema>;
 
 const Paging = {
   limit: z.number().int().min(1).max(500).default(100),
@@ -227,13 +266,37 @@ export const methods = {
     input: z.object({ id: Id, deleteFile: z.boolean().default(false) }).strict(),
     output: z.object({ id: Id, fileDeleted: z.boolean() }),
   },
+  'library.reveal': {
+    input: z.object({ id: Id }).strict(),
+    output: z.object({ path: z.string() }),
+  },
   'settings.get': { input: Empty, output: SettingsSchema },
   'settings.update': { input: SettingsPatchSchema, output: SettingsSchema },
+  'secrets.status': { input: Empty, output: SecretsStatusSchema },
+  'secrets.set': {
+    input: z.object({ name: SecretNameSchema, value: z.string().min(1).max(4096) }).strict(),
+    output: SecretsStatusSchema,
+  },
+  'secrets.clear': { input: z.object({ name: SecretNameSchema }).strict(), output: SecretsStatusSchema },
+  'queue.summary': { input: Empty, output: QueueSummarySchema },
+  'stats.summary': {
+    input: z
+      .object({ days: z.number().int().min(1).max(366).default(30), utcOffsetMin: z.number().int().min(-840).max(840).default(0) })
+      .strict()
+      .default({ days: 30, utcOffsetMin: 0 }),
+    output: StatsSchema,
+  },
+  'stats.export': {
+    input: z.object({ format: z.enum(['json', 'csv']) }).strict(),
+    output: z.object({ filename: z.string(), mimeType: z.string(), content: z.string() }),
+  },
   'system.info': {
     input: Empty,
     output: z.object({
       appVersion: z.string(),
       runtime: z.string(),
+      /** What the front end may offer: revealing a file needs the desktop shell. */
+      host: z.object({ kind: z.enum(['desktop', 'server', 'cli']), canReveal: z.boolean() }),
       dataDir: z.string(),
       libraryDir: z.string(),
       diskFreeBytes: z.number().nullable(),
@@ -256,6 +319,7 @@ export const events = {
   'job.progress': z.object({ jobId: Id, progress: ProgressSchema }),
   'library.added': ItemSchema,
   'library.removed': z.object({ id: Id }),
+  'settings.changed': SettingsSchema,
 } as const;
 
 export type Methods = typeof methods;

@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'ERR_VALIDATION',
   'ERR_CANCELED',
   'ERR_PROCESS',
+  'ERR_UNSUPPORTED',
+  'ERR_UNAUTHORIZED',
   'ERR_UNKNOWN',
 ] as const;
 

@@ -41,6 +41,7 @@ function ctx(over: Partial<YtdlpContext> = {}): YtdlpContext {
     binary: '/usr/bin/yt-dlp',
     features: { jsRuntimes: false, colorOption: false },
     settings: SettingsSchema.parse({}),
+    secrets: {},
     jsRuntime: null,
     env: {},
     ...over,
@@ -76,8 +77,8 @@ describe('yt-dlp arguments', () => {
   });
 
   it('passes speed limit, cookies and proxy only when set, and no player client for "default"', () => {
-    const settings = SettingsSchema.parse({ speedLimitKBps: 500, cookiesFile: '/c.txt', proxy: 'socks5://127.0.0.1:9050' });
-    const args = downloadArgs(ctx({ settings }), { ...req, playerClient: 'default' });
+    const settings = SettingsSchema.parse({ speedLimitKBps: 500 });
+    const args = downloadArgs(ctx({ settings, secrets: { cookiesFile: '/c.txt', proxy: 'socks5://127.0.0.1:9050' } }), { ...req, playerClient: 'default' });
     expect(args[args.indexOf('-r') + 1]).toBe('500K');
     expect(args[args.indexOf('--cookies') + 1]).toBe('/c.txt');
     expect(args[args.indexOf('--proxy') + 1]).toBe('socks5://127.0.0.1:9050');

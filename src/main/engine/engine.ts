@@ -29,6 +29,14 @@ import { openDatabase, type DB } from './store/db';
 import { ItemStore } from './store/items';
 import { JobStore, type JobRow } from './store/jobs';
 import { loadSettings, saveSettings } from './store/settings';
+import { plainBox, SecretStore, type SecretBox } from './store/secrets';
+import { exportHistory, statsSummary } from './store/stats';
+
+/** What the program hosting the engine can do beyond it (the desktop shell can show a file in its folder). */
+export interface EngineHost {
+  kind: 'desktop' | 'server' | 'cli';
+  reveal?: (absPath: string) => void | Promise<void>;
+}
 
 export interface EngineOptions {
   dataDir: string;
@@ -44,6 +52,9 @@ export interface EngineOptions {
   clock?: () => number;
   logger?: Logger;
   appVersion?: string;
+  host?: EngineHost;
+  /** Seals secrets at rest; the desktop app passes the OS keychain, headless runs keep them as is. */
+  secretBox?: SecretBox;
 }
 
 export class Engine {
@@ -51,6 +62,7 @@ export class Engine {
   readonly db: DB;
   readonly jobs: JobStore;
   readonly items: ItemStore;
+  readonly secrets: SecretStore;
   private readonly insertEvent: Statement;
   readonly binaries: Binaries;
   readonly log: Logger;
@@ -76,6 +88,7 @@ export class Engine {
     this.log = opts.logger ?? createLogger(this.dataDir);
     this.jobs = new JobStore(this.db, this.now);
     this.items = new ItemStore(this.db, this.now);
+    this.secrets = new SecretStore(this.db, opts.secretBox ?? plainBox, this.now);
     this.insertEvent = this.db.prepare('INSERT INTO events (at, type, job_id, data) VALUES (?, ?, ?, ?)');
     this.progress = new ProgressCoalescer(this.bus);
     this.saved = loadSettings(this.db);
@@ -114,6 +127,31 @@ export class Engine {
 
   on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void {
     return this.bus.on(event, handler);
+  }
+
+  /**
+   * The absolute path of an item's media file or thumbnail, for the media protocol and the headless server. Only
+   * files recorded in the library are reachable, and only when their real path stays inside the item's library
+   * folder (a symlink planted there cannot lead out of it).
+   */
+  itemFile(id: number, kind: 'media' | 'thumbnail'): string {
+    const item = this.items.require(id);
+    const rel = kind === 'media' ? item.path : item.thumbnail;
+    if (!rel) throw new AppError('ERR_NOT_FOUND', `Library item ${id} has no ${kind}.`);
+    const root = this.items.rootOf(id) ?? this.libraryDir;
+    let realRoot: string;
+    let real: string;
+    try {
+      realRoot = fs.realpathSync(root);
+      real = fs.realpathSync(path.resolve(root, rel));
+    } catch {
+      throw new AppError('ERR_NOT_FOUND', `The ${kind} of library item ${id} is missing from ${root}.`);
+    }
+    const inside = path.relative(realRoot, real);
+    if (!inside || inside.startsWith('..') || path.isAbsolute(inside) || inside.split(path.sep)[0] === STAGING_DIR) {
+      throw new AppError('ERR_NOT_FOUND', `The ${kind} of library item ${id} is outside the library.`);
+    }
+    return real;
   }
 
   toJob(row: JobRow): Job {
@@ -362,9 +400,10 @@ export class Engine {
       'library.get': ({ id }) => this.items.require(id),
       'library.remove': ({ id, deleteFile }) => {
         const item = this.items.require(id);
+        const root = this.items.rootOf(id) ?? this.libraryDir;
         let fileDeleted = false;
         if (deleteFile) {
-          const abs = path.join(this.libraryDir, item.path);
+          const abs = path.join(root, item.path);
           try {
             fs.rmSync(abs);
             fileDeleted = true;
@@ -373,26 +412,55 @@ export class Engine {
               throw new AppError('ERR_DISK', `Cannot delete ${abs}: ${(err as Error).message}. The item was kept.`);
             }
           }
-          if (item.thumbnail) fs.rmSync(path.join(this.libraryDir, item.thumbnail), { force: true });
+          if (item.thumbnail) fs.rmSync(path.join(root, item.thumbnail), { force: true });
         }
         this.items.remove(id);
         this.bus.emit('library.removed', { id });
         return { id, fileDeleted };
       },
+      'library.reveal': async ({ id }) => {
+        const reveal = this.opts.host?.reveal;
+        if (!reveal) throw new AppError('ERR_UNSUPPORTED', 'Showing a file in its folder works in the desktop app only.');
+        const file = this.itemFile(id, 'media');
+        await reveal(file);
+        return { path: file };
+      },
       'settings.get': () => this.settings,
       'settings.update': (patch) => {
         const next = SettingsSchema.parse({ ...this.saved, ...patch });
+        if (patch.libraryDir !== undefined && path.resolve(patch.libraryDir || defaultLibraryDir()) !== path.resolve(this.saved.libraryDir || defaultLibraryDir())) {
+          if (this.running.size > 0) {
+            throw new AppError('ERR_BAD_STATE', 'Downloads are running: pause them (Pause all) before changing the library folder.');
+          }
+          assertWritableDir(path.resolve(patch.libraryDir || defaultLibraryDir()));
+        }
         saveSettings(this.db, patch);
         this.saved = next;
         this.binaries.setSources(this.binarySources());
+        this.bus.emit('settings.changed', this.settings);
         this.pump();
         return this.settings;
       },
+      'secrets.status': () => this.secrets.status(),
+      'secrets.set': ({ name, value }) => {
+        this.secrets.set(name, value);
+        this.log.info({ secret: name }, 'secret saved');
+        return this.secrets.status();
+      },
+      'secrets.clear': ({ name }) => {
+        this.secrets.clear(name);
+        this.log.info({ secret: name }, 'secret cleared');
+        return this.secrets.status();
+      },
+      'queue.summary': () => this.jobs.summary(),
+      'stats.summary': ({ days, utcOffsetMin }) => statsSummary(this.db, this.now(), days, utcOffsetMin),
+      'stats.export': ({ format }) => exportHistory(this.db, format, this.now()),
       'system.info': async () => {
         const binaries = await Promise.all((['yt-dlp', 'ffmpeg', 'ffprobe'] as const).map((n) => this.binaries.info(n)));
         return {
           appVersion: this.opts.appVersion ?? '0.0.0',
           runtime: process.versions.electron ? `Electron ${process.versions.electron}` : `Node ${process.versions.node}`,
+          host: { kind: this.opts.host?.kind ?? 'cli', canReveal: Boolean(this.opts.host?.reveal) },
           dataDir: this.dataDir,
           libraryDir: this.libraryDir,
           diskFreeBytes: diskFree(this.libraryDir),

@@ -47,6 +47,8 @@ export interface YtdlpContext {
   binary: string;
   features: YtdlpFeatures;
   settings: Settings;
+  /** From the secret store: never logged, never shown to a front end. */
+  secrets: { cookiesFile?: string; proxy?: string };
   /** Our own Node (≥ 22) for YouTube's JavaScript challenges, when yt-dlp can take it. */
   jsRuntime: { path: string; env: NodeJS.ProcessEnv } | null;
   env: NodeJS.ProcessEnv;
@@ -74,8 +76,8 @@ export function isYoutubeUrl(url: string): boolean {
 
 function commonArgs(ctx: YtdlpContext): string[] {
   const args = ['--ignore-config', ctx.features.colorOption ? '--color=never' : '--no-colors', '--socket-timeout', '30'];
-  if (ctx.settings.proxy) args.push('--proxy', ctx.settings.proxy);
-  if (ctx.settings.cookiesFile) args.push('--cookies', ctx.settings.cookiesFile);
+  if (ctx.secrets.proxy) args.push('--proxy', ctx.secrets.proxy);
+  if (ctx.secrets.cookiesFile) args.push('--cookies', ctx.secrets.cookiesFile);
   if (ctx.jsRuntime && ctx.features.jsRuntimes) args.push('--js-runtimes', `node:${ctx.jsRuntime.path}`);
   return args;
 }

@@ -133,7 +133,7 @@ export class Worker {
 
   private async ytdlpContext(): Promise<YtdlpContext> {
     const binary = this.e.binaries.require('yt-dlp');
-    return { binary, features: await this.e.binaries.ytdlpFeatures(), settings: this.e.settings, jsRuntime: this.e.jsRuntime, env: this.e.env };
+    return { binary, features: await this.e.binaries.ytdlpFeatures(), settings: this.e.settings, secrets: { cookiesFile: this.e.secrets.get('cookiesFile'), proxy: this.e.secrets.get('proxy') }, jsRuntime: this.e.jsRuntime, env: this.e.env };
   }
 
   /** One attempt per YouTube player client in the fallback list (one for every other site). */
@@ -345,7 +345,7 @@ export class Worker {
         bitrate: meta.bitrate,
         attributionName: null,
         attributionUrl: null,
-      });
+      }, e.libraryDir);
       e.jobs.transition(id, 'completed', { result: 'downloaded', item_id: inserted.id, final_path: null, worker_pid: null });
       return inserted;
     })();
@@ -378,7 +378,7 @@ export class Worker {
       } else {
         this.emit(e.jobs.transition(id, 'failed', { ...fields, error_code: error.code, error_message: error.message }));
         fs.rmSync(staging, { recursive: true, force: true });
-        e.recordEvent('job.failed', id, { code: error.code });
+        e.recordEvent('job.failed', id, { code: error.code, source: row.source });
         e.log.warn({ jobId: id, code: error.code, message: error.message }, 'job failed');
       }
     } catch (transitionError) {

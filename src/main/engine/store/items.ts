@@ -29,6 +29,7 @@ interface ItemRow {
   attribution_name: string | null;
   attribution_url: string | null;
   created_at: number;
+  root: string | null;
 }
 
 export type NewItem = Omit<Item, 'id' | 'createdAt'>;
@@ -62,15 +63,15 @@ export class ItemStore {
     return this.statements.get(sql);
   }
 
-  insert(item: NewItem): Item {
+  insert(item: NewItem, root: string): Item {
     const info = this
       .stmt(
         `INSERT INTO items (job_id, url, canonical_url, source, extractor, video_id, format_profile, title, uploader, upload_date, path, thumbnail,
-           bytes, sha256, content_hash, duration_sec, width, height, fps, vcodec, acodec, bitrate, attribution_name, attribution_url, created_at)
+           bytes, sha256, content_hash, duration_sec, width, height, fps, vcodec, acodec, bitrate, attribution_name, attribution_url, created_at, root)
          VALUES (@jobId, @url, @canonicalUrl, @source, @extractor, @videoId, @formatProfile, @title, @uploader, @uploadDate, @path, @thumbnail,
-           @bytes, @sha256, @contentHash, @durationSec, @width, @height, @fps, @vcodec, @acodec, @bitrate, @attributionName, @attributionUrl, @createdAt)`,
+           @bytes, @sha256, @contentHash, @durationSec, @width, @height, @fps, @vcodec, @acodec, @bitrate, @attributionName, @attributionUrl, @createdAt, @root)`,
       )
-      .run({ ...item, createdAt: this.now() });
+      .run({ ...item, createdAt: this.now(), root });
     return this.require(Number(info.lastInsertRowid));
   }
 
@@ -105,6 +106,12 @@ export class ItemStore {
       .stmt('SELECT * FROM items WHERE sha256 = ? OR (content_hash IS NOT NULL AND content_hash = ?) LIMIT 1')
       .get(sha256, contentHash) as ItemRow | undefined;
     return row && toItem(row);
+  }
+
+  /** The library folder the item's file and thumbnail are relative to (null: recorded before roots were kept). */
+  rootOf(id: number): string | null | undefined {
+    const row = this.stmt('SELECT root FROM items WHERE id = ?').get(id) as { root: string | null } | undefined;
+    return row ? row.root : undefined;
   }
 
   byPath(relPath: string): Item | undefined {

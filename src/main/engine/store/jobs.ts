@@ -1,4 +1,4 @@
-import type { Attempt, AudioFormat, Job, JobState, Progress, Quality } from '../../../shared/contract';
+import type { Attempt, AudioFormat, Job, JobState, Progress, Quality, QueueSummary } from '../../../shared/contract';
 import { AppError, type AppErrorData, type ErrorCode } from '../../../shared/errors';
 import { Statements, type DB } from './db';
 
@@ -181,6 +181,22 @@ export class JobStore {
   nextRetryAt(): number | null {
     const row = this.stmt(`SELECT MIN(next_attempt_at) AS t FROM jobs WHERE state = 'retry_wait'`).get() as { t: number | null };
     return row.t;
+  }
+
+  /** Single jobs (playlist parents only group them) counted by what they are doing. */
+  summary(): QueueSummary {
+    const rows = this.statements
+      .get("SELECT state, COUNT(*) AS n FROM jobs WHERE kind = 'single' GROUP BY state")
+      .all() as Array<{ state: JobState; n: number }>;
+    const n = (states: readonly JobState[]) => rows.filter((r) => states.includes(r.state)).reduce((sum, r) => sum + r.n, 0);
+    return {
+      active: n(['resolving', 'downloading', 'postprocessing']),
+      queued: n(['queued']),
+      paused: n(['paused']),
+      retrying: n(['retry_wait']),
+      failed: n(['failed']),
+      completed: n(['completed']),
+    };
   }
 
   listIds(states: readonly JobState[]): number[] {

@@ -116,4 +116,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX events_at ON events(at);
   `,
+  `
+  CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX events_type_at ON events(type, at);
+  -- the library folder an item's path is relative to, so changing the library folder leaves older items playable
+  ALTER TABLE items ADD COLUMN root TEXT;
+  `,
 ];

@@ -1,0 +1,52 @@
+import { SECRET_NAMES, type SecretName } from '../../../shared/contract';
+import type { DB } from './db';
+
+/**
+ * How secrets are sealed at rest. The desktop app passes one backed by the OS keychain (Electron safeStorage);
+ * headless runs keep them as they are in the data folder's database, and say so.
+ */
+export interface SecretBox {
+  protection: 'os' | 'file';
+  seal(plain: string): Buffer;
+  open(sealed: Buffer): string;
+}
+
+export const plainBox: SecretBox = {
+  protection: 'file',
+  seal: (plain) => Buffer.from(plain, 'utf8'),
+  open: (sealed) => sealed.toString('utf8'),
+};
+
+export class SecretStore {
+  constructor(
+    private readonly db: DB,
+    private readonly box: SecretBox,
+    private readonly now: () => number,
+  ) {}
+
+  /** The value, or undefined when unset or sealed by another keychain (then it has to be entered again). */
+  get(name: SecretName): string | undefined {
+    const row = this.db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: Buffer } | undefined;
+    if (!row) return undefined;
+    try {
+      return this.box.open(row.value);
+    } catch {
+      return undefined;
+    }
+  }
+
+  set(name: SecretName, value: string): void {
+    this.db
+      .prepare('INSERT INTO secrets(name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run(name, this.box.seal(value), this.now());
+  }
+
+  clear(name: SecretName): void {
+    this.db.prepare('DELETE FROM secrets WHERE name = ?').run(name);
+  }
+
+  status(): { protection: 'os' | 'file'; set: Record<SecretName, boolean> } {
+    const set = Object.fromEntries(SECRET_NAMES.map((n) => [n, this.get(n) !== undefined])) as Record<SecretName, boolean>;
+    return { protection: this.box.protection, set };
+  }
+}
