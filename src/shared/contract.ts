@@ -266,6 +266,10 @@ export const methods = {
     input: z.object({ id: Id, deleteFile: z.boolean().default(false) }).strict(),
     output: z.object({ id: Id, fileDeleted: z.boolean() }),
   },
+  'library.facets': {
+    input: Empty,
+    output: z.object({ sources: z.array(z.object({ source: z.string(), count: z.number().int() })) }),
+  },
   'library.reveal': {
     input: z.object({ id: Id }).strict(),
     output: z.object({ path: z.string() }),

@@ -2,7 +2,16 @@
  * How the contract travels: the same envelope over Electron IPC and HTTP, the same event frames over IPC and the
  * WebSocket, and the names each transport derives from the contract (never written by hand anywhere else).
  */
-import { EVENT_NAMES, isMethodName, METHOD_NAMES, type EventName, type EventPayload, type MethodName } from './contract';
+import {
+  EVENT_NAMES,
+  isMethodName,
+  METHOD_NAMES,
+  type EventName,
+  type EventPayload,
+  type MethodInput,
+  type MethodName,
+  type MethodOutput,
+} from './contract';
 import { AppErrorSchema, type AppErrorData, type ErrorCode } from './errors';
 
 export type Envelope<T> = { ok: true; result: T } | { ok: false; error: AppErrorData };
@@ -26,6 +35,17 @@ export function methodOfChannel(channel: string): MethodName | null {
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);
 }
+
+/** What the preload exposes as `window.clipharbor`: envelopes, not thrown errors, so codes survive IPC. */
+export interface PreloadApi {
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<Envelope<MethodOutput<M>>>;
+  /** Events that arrived before the first handler for their name are delivered to it, in order. */
+  on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void;
+  readonly platform: string;
+}
+
+/** Desktop media protocol: `clipharbor-media://item/<id>/<media|thumbnail>`. */
+export const MEDIA_SCHEME = 'clipharbor-media';
 
 /** HTTP: `POST /api/<method>` with the JSON input as body; events on the WebSocket at `/api/events`. */
 export const HTTP_API_PREFIX = '/api/';

@@ -418,6 +418,7 @@ export class Engine {
         this.bus.emit('library.removed', { id });
         return { id, fileDeleted };
       },
+      'library.facets': () => this.items.facets(),
       'library.reveal': async ({ id }) => {
         const reveal = this.opts.host?.reveal;
         if (!reveal) throw new AppError('ERR_UNSUPPORTED', 'Showing a file in its folder works in the desktop app only.');

@@ -114,6 +114,12 @@ export class ItemStore {
     return row ? row.root : undefined;
   }
 
+  /** Sources with their item counts, most common first, for the Gallery's filter. */
+  facets(): { sources: Array<{ source: string; count: number }> } {
+    const sources = this.stmt('SELECT source, COUNT(*) AS count FROM items GROUP BY source ORDER BY count DESC, source LIMIT 200').all() as Array<{ source: string; count: number }>;
+    return { sources };
+  }
+
   byPath(relPath: string): Item | undefined {
     const row = this.stmt('SELECT * FROM items WHERE path = ?').get(relPath) as ItemRow | undefined;
     return row && toItem(row);
