@@ -157,7 +157,17 @@ export const SettingsSchema = z.object({
   theme: ThemeSchema.default('system'),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
-export const SettingsPatchSchema = SettingsSchema.partial().strict();
+/**
+ * Any subset of the settings. Built from the fields without their defaults: zod's `.partial()` keeps `.default()`,
+ * which would fill every missing key and turn each small change into a reset of all the others.
+ */
+export const SettingsPatchSchema = z
+  .object(
+    Object.fromEntries(Object.entries(SettingsSchema.shape).map(([key, field]) => [key, field.unwrap().optional()])) as {
+      [K in keyof typeof SettingsSchema.shape]: z.ZodOptional<ReturnType<(typeof SettingsSchema.shape)[K]['unwrap']>>;
+    },
+  )
+  .strict();
 
 /**
  * Values kept out of settings because they grant access (a proxy URL can carry a password, a cookies file is a

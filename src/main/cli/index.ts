@@ -4,7 +4,9 @@ import { QUALITIES, JOB_STATES, type Job, type JobState, type Quality } from '..
 import { AppError, toAppError } from '../../shared/errors';
 import { formatBytes, formatDuration } from '../../shared/format';
 import { preview } from '../../shared/url';
-import { createEngine, defaultDataDir, type Engine } from '../engine';
+import { TOKEN_QUERY } from '../../shared/wire';
+import { createEngine, defaultDataDir, type Engine, type EngineOptions } from '../engine';
+import { assertBindAllowed, startServer } from '../server';
 import { linesOf, readListFile, readStdin, UsageError, validateAll, type UrlSource } from './inputs';
 import { ProgressBoard } from './progress';
 
@@ -16,6 +18,7 @@ Usage:
   clipharbor get <url...> [options]    download links and wait until they finish
   clipharbor resume [options]          continue every unfinished job
   clipharbor list [options]            show jobs
+  clipharbor serve [options]           run the app in a browser (headless) until Ctrl-C
 
 Options:
   --dir DIR            library folder (env CLIPHARBOR_LIBRARY; default ~/Videos/ClipHarbor)
@@ -28,6 +31,9 @@ Options:
   --state S            list: only jobs in state S (${JOB_STATES.join(', ')})
   --limit N            list: at most N jobs (default 200)
   --json               one JSON line per finished job (get, resume) or per job (list)
+  --host HOST          serve: address to listen on (default 127.0.0.1; any other needs --token)
+  --port N             serve: port, 0 for any free one (default 8787)
+  --token T            serve: access token every request must carry (env CLIPHARBOR_TOKEN)
   -h, --help           this help
   -v, --version        print the version
 
@@ -44,6 +50,9 @@ const OPTIONS = {
   state: { type: 'string', multiple: true },
   limit: { type: 'string' },
   json: { type: 'boolean' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  token: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } satisfies ParseArgsConfig['options'];
@@ -57,7 +66,7 @@ function intOption(value: string | undefined, name: string, min: number, max: nu
   return n;
 }
 
-function openEngine(v: Values): Engine {
+function openEngine(v: Values, host?: EngineOptions['host']): Engine {
   const dataDir = path.resolve(v.data ?? process.env.CLIPHARBOR_DATA ?? defaultDataDir());
   const libraryDir = v.dir ?? process.env.CLIPHARBOR_LIBRARY;
   const concurrency = intOption(v.concurrency, 'concurrency', 1, 10);
@@ -66,6 +75,7 @@ function openEngine(v: Values): Engine {
     libraryDir: libraryDir ? path.resolve(libraryDir) : undefined,
     overrides: concurrency ? { concurrency } : {},
     appVersion: VERSION,
+    host,
   });
 }
 
@@ -272,6 +282,49 @@ async function cmdList(v: Values): Promise<number> {
   }
 }
 
+/** Resolves on the first Ctrl-C/SIGTERM; a second one while shutting down exits at once. */
+function stopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const handler = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
+      stopping = true;
+      resolve();
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}
+
+async function cmdServe(v: Values): Promise<number> {
+  const host = v.host ?? '127.0.0.1';
+  if (host.trim() === '') throw new UsageError('--host must not be empty.');
+  const port = intOption(v.port, 'port', 0, 65535) ?? 8787;
+  if (v.token === '') throw new UsageError('--token must not be empty.');
+  const token = v.token ?? (process.env.CLIPHARBOR_TOKEN || null);
+  // refuse before the data folder is opened, so a refused start changes nothing
+  assertBindAllowed(host, token);
+
+  const engine = openEngine(v, { kind: 'server' });
+  try {
+    // listen before starting the queue: a busy port should not have started any download
+    const server = await startServer({ engine, host, port, token, rendererDir: path.join(__dirname, '../renderer') });
+    try {
+      await engine.start();
+      // the one place the token is shown: to the user who chose it, as the link that logs the browser in
+      const shown = token ? `${server.url}?${TOKEN_QUERY}=${encodeURIComponent(token)}` : server.url;
+      process.stdout.write(`ClipHarbor is running at ${shown}\nPress Ctrl-C to stop.\n`);
+      await stopSignal();
+      process.stderr.write('\nStopping… unfinished downloads continue on the next start.\n');
+    } finally {
+      await server.close();
+    }
+    return 0;
+  } finally {
+    await engine.stop();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || command === 'help') {
@@ -302,8 +355,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'list':
       if (positionals.length) throw new UsageError('list takes no links.');
       return cmdList(values);
+    case 'serve':
+      if (positionals.length) throw new UsageError('serve takes no links; add them in the browser.');
+      return cmdServe(values);
     default:
-      throw new UsageError(`Unknown command "${preview(command)}". Commands: get, resume, list. See clipharbor --help.`);
+      throw new UsageError(`Unknown command "${preview(command)}". Commands: get, resume, list, serve. See clipharbor --help.`);
   }
 }
 

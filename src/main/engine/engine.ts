@@ -430,7 +430,7 @@ export class Engine {
       'settings.update': (patch) => {
         const next = SettingsSchema.parse({ ...this.saved, ...patch });
         if (patch.libraryDir !== undefined && path.resolve(patch.libraryDir || defaultLibraryDir()) !== path.resolve(this.saved.libraryDir || defaultLibraryDir())) {
-          if (this.running.size > 0) {
+          if (this.jobs.listIds(RUNNING_STATES).length > 0) {
             throw new AppError('ERR_BAD_STATE', 'Downloads are running: pause them (Pause all) before changing the library folder.');
           }
           assertWritableDir(path.resolve(patch.libraryDir || defaultLibraryDir()));

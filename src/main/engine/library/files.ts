@@ -86,19 +86,24 @@ export function diskError(err: unknown, where: string): AppError {
 export function assertWritableDir(dir: string): void {
   const probe = path.join(dir, STAGING_DIR, `.write-test-${process.pid}`);
   try {
-    fs.mkdirSync(path.dirname(probe), { recursive: true });
+    mkdirEach(path.dirname(probe));
     fs.writeFileSync(probe, '');
     fs.rmSync(probe, { force: true });
   } catch (err) {
-    let cause = err;
-    // recursive mkdir reports a read-only file system as ENOENT; a plain mkdir names the real cause
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync(dir)) {
-      try {
-        fs.mkdirSync(path.dirname(probe));
-      } catch (plain) {
-        cause = plain;
-      }
-    }
-    throw diskError(cause, `the library folder ${dir}`);
+    throw diskError(err, `the library folder ${dir}`);
   }
+}
+
+/**
+ * `mkdir -p` one level at a time. Node's recursive mkdir reports a read-only file system as ENOENT, and on
+ * pseudo file systems such as /proc (mkdir answers ENOENT under an existing parent) it retries forever, freezing
+ * the process; plain mkdir calls name the real cause and always end.
+ */
+function mkdirEach(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) fs.mkdirSync(d);
 }

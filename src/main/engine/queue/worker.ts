@@ -378,7 +378,8 @@ export class Worker {
       } else {
         this.emit(e.jobs.transition(id, 'failed', { ...fields, error_code: error.code, error_message: error.message }));
         fs.rmSync(staging, { recursive: true, force: true });
-        e.recordEvent('job.failed', id, { code: error.code, source: row.source });
+        // a job can fail before its extractor is known: count it under the link's host then
+        e.recordEvent('job.failed', id, { code: error.code, source: row.source ?? new URL(row.url).hostname });
         e.log.warn({ jobId: id, code: error.code, message: error.message }, 'job failed');
       }
     } catch (transitionError) {

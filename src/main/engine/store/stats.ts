@@ -15,7 +15,7 @@ export function statsSummary(db: DB, now: number, days: number, utcOffsetMin: nu
 
   const perDay = db
     .prepare(
-      `SELECT (at - @since) / ${DAY_MS} AS d,
+      `SELECT CAST((at - @since) / ${DAY_MS} AS INTEGER) AS d,
               SUM(type = 'job.completed') AS completed, SUM(type = 'job.failed') AS failed,
               SUM(CASE WHEN type = 'job.completed' THEN coalesce(json_extract(data, '$.bytes'), 0) END) AS bytes
        FROM events WHERE at >= @since AND type IN ('job.completed', 'job.failed') GROUP BY d`,
