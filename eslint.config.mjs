@@ -46,7 +46,7 @@ const nodeGlobals = Object.fromEntries(Object.getOwnPropertyNames(globalThis).ma
 
 export default defineConfig([
   {
-    ignores: ['out/', 'dist/', 'node_modules/', 'bench/.work/', 'coverage/', 'test-results/', 'playwright-report/'],
+    ignores: ['out/', 'dist/', 'node_modules/', 'bench/.work/', '.tmp/', 'coverage/', 'test-results/', 'playwright-report/'],
   },
   {
     files: ['**/*.{ts,tsx,mts,mjs,js,cjs}'],

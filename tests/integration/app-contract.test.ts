@@ -111,8 +111,14 @@ describe('secrets', () => {
 
     const broken = { ...box, open: () => { throw new Error('keychain changed'); } };
     const { engine: other } = makeEngine({ secretBox: broken });
-    other.db.prepare('INSERT INTO secrets(name, value, updated_at) VALUES (?, ?, 0)').run('cookiesFile', raw);
+    other.db.prepare("INSERT INTO secrets(name, value, protection, updated_at) VALUES (?, ?, 'os', 0)").run('cookiesFile', raw);
     expect((await other.call('secrets.status', {})).set.cookiesFile).toBe(false);
+
+    // the CLI on the desktop app's data folder has no keychain: the sealed bytes must not pass for the value
+    const { engine: cli } = makeEngine();
+    cli.db.prepare("INSERT INTO secrets(name, value, protection, updated_at) VALUES (?, ?, 'os', 0)").run('cookiesFile', raw);
+    expect(cli.secrets.get('cookiesFile')).toBeUndefined();
+    expect((await cli.call('secrets.status', {})).set.cookiesFile).toBe(false);
   });
 });
 

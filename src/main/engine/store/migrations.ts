@@ -120,6 +120,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE secrets (
     name TEXT PRIMARY KEY,
     value BLOB NOT NULL,
+    -- how the value was sealed: a value the desktop app sealed with the OS keychain is unreadable to the CLI
+    protection TEXT NOT NULL,
     updated_at INTEGER NOT NULL
   );
   CREATE INDEX events_type_at ON events(type, at);

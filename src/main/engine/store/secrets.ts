@@ -24,10 +24,13 @@ export class SecretStore {
     private readonly now: () => number,
   ) {}
 
-  /** The value, or undefined when unset or sealed by another keychain (then it has to be entered again). */
+  /**
+   * The value, or undefined when unset or sealed some other way (by the desktop app's keychain when read from the
+   * CLI, or by another keychain): then it has to be entered again here.
+   */
   get(name: SecretName): string | undefined {
-    const row = this.db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: Buffer } | undefined;
-    if (!row) return undefined;
+    const row = this.db.prepare('SELECT value, protection FROM secrets WHERE name = ?').get(name) as { value: Buffer; protection: string } | undefined;
+    if (!row || row.protection !== this.box.protection) return undefined;
     try {
       return this.box.open(row.value);
     } catch {
@@ -37,8 +40,11 @@ export class SecretStore {
 
   set(name: SecretName, value: string): void {
     this.db
-      .prepare('INSERT INTO secrets(name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(name, this.box.seal(value), this.now());
+      .prepare(
+        `INSERT INTO secrets(name, value, protection, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET value = excluded.value, protection = excluded.protection, updated_at = excluded.updated_at`,
+      )
+      .run(name, this.box.seal(value), this.box.protection, this.now());
   }
 
   clear(name: SecretName): void {

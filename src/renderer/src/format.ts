@@ -1,0 +1,57 @@
+/** Wording the renderer shows about jobs; byte and time figures come from src/shared/format.ts. */
+import type { Job, Progress } from '../../shared/contract';
+import type { ErrorCode } from '../../shared/errors';
+import { formatBytes } from '../../shared/format';
+import { preview } from '../../shared/url';
+
+/** What to call a job before yt-dlp has told us its title: the link itself, made safe to print. */
+export function jobTitle(job: Pick<Job, 'title' | 'url'>): string {
+  return job.title ?? preview(job.url, 80);
+}
+
+export function stateText(job: Pick<Job, 'state' | 'nextAttemptAt'>, now: number): string {
+  switch (job.state) {
+    case 'retry_wait': {
+      if (job.nextAttemptAt === null) return 'waiting to retry';
+      const sec = Math.max(0, Math.ceil((job.nextAttemptAt - now) / 1000));
+      return `waiting to retry in ${sec} s`;
+    }
+    case 'postprocessing':
+      return 'checking the file';
+    default:
+      return job.state;
+  }
+}
+
+/** "12.3 MB of 40.1 MB", or just what arrived so far when the total is unknown (live streams, some HLS). */
+export function sizeText(progress: Pick<Progress, 'downloadedBytes' | 'totalBytes'>): string {
+  const done = formatBytes(progress.downloadedBytes);
+  return progress.totalBytes ? `${done} of ${formatBytes(progress.totalBytes)}` : done;
+}
+
+export function formatTime(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+}
+
+/**
+ * What the user can do next about an error, beyond the engine's sentence (which says what happened): the same
+ * codes come from every provider, so the advice lives here once instead of in each message.
+ */
+const ADVICE: Partial<Record<ErrorCode, string>> = {
+  ERR_NETWORK: 'Check the internet connection; jobs that fail this way are retried on their own.',
+  ERR_HTTP_429: 'The site is limiting requests: wait a while, or lower the number of parallel downloads in Settings.',
+  ERR_HTTP_5XX: 'The site is having trouble; Retry later.',
+  ERR_HTTP_403: 'The site refused the download: a cookies file (Settings) or a newer yt-dlp often helps.',
+  ERR_BOT_CHECK: 'Add a cookies file from a signed-in browser in Settings, then Retry.',
+  ERR_GEO_BLOCKED: 'The video is not available in your country; a proxy in Settings can help.',
+  ERR_UNAVAILABLE: 'Check the link; if it is right, the video was removed or made private and retrying will not help.',
+  ERR_UNSUPPORTED_URL: 'No downloader knows this site; check the link points at a video page.',
+  ERR_BINARY_MISSING: 'Install the missing program or set its path in Settings, then Retry.',
+  ERR_DISK: 'Free some space or pick another library folder in Settings, then Retry.',
+  ERR_VALIDATION: 'The downloaded file was not a playable video; Retry, or try another quality.',
+  ERR_PROCESS: 'Updating yt-dlp usually fixes this; then Retry.',
+};
+
+export function adviceFor(code: ErrorCode): string | null {
+  return ADVICE[code] ?? null;
+}
