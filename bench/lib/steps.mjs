@@ -33,7 +33,7 @@ export async function measureSteps({ bundleDir, cli, url, sourceFile, tmp, reps 
   const ytdlp = engine.binaries.require('yt-dlp');
   const ffprobe = engine.binaries.require('ffprobe');
   const ffmpeg = engine.binaries.require('ffmpeg');
-  const ctx = { binary: ytdlp, features: await engine.binaries.ytdlpFeatures(), settings: engine.settings, jsRuntime: engine.jsRuntime, env: engine.env };
+  const ctx = { binary: ytdlp, features: await engine.binaries.ytdlpFeatures(), settings: engine.settings, secrets: {}, jsRuntime: engine.jsRuntime, env: engine.env };
   const ctxNoEmbed = { ...ctx, settings: { ...ctx.settings, embedMetadata: false, embedThumbnail: false } };
   const durationSec = (await probeMedia(ffprobe, sourceFile)).durationSec;
   await engine.stop();

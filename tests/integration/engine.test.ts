@@ -226,6 +226,9 @@ describe('queue control', () => {
     await waitFor(() => (engine.progress.get(id)?.downloadedBytes ?? 0) > 300_000, 20_000, 'download progress');
     const paused = await engine.call('jobs.pause', { id });
     expect(paused.state).toBe('paused');
+    // the partial data stays, and so do its figures: a paused bar must not drop to zero
+    const listed = (await engine.call('jobs.get', { id })).job;
+    expect(listed.progress?.downloadedBytes).toBeGreaterThan(300_000);
     const part = fs.readdirSync(path.join(libraryDir, '.staging', `job-${id}`)).find((n) => n.endsWith('.part'));
     expect(part).toBeDefined();
     const partSize = fs.statSync(path.join(libraryDir, '.staging', `job-${id}`, part!)).size;
@@ -236,6 +239,7 @@ describe('queue control', () => {
     await engine.waitForJobs([id]);
     const done = engine.toJob(engine.jobs.require(id));
     expect(done.state).toBe('completed');
+    expect(done.progress).toBeNull();
     const resumedFrom = server.requests.filter((r) => r.range && r.path.endsWith('big.mp4')).map((r) => Number(/bytes=(\d+)-/.exec(r.range!)?.[1]));
     expect(Math.max(...resumedFrom)).toBeGreaterThan(0);
     expect(states.get(id)).toEqual(['queued', 'resolving', 'downloading', 'paused', 'queued', 'resolving', 'downloading', 'postprocessing', 'completed']);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  FINAL_STATES,
   methods,
   RUNNING_STATES,
   SettingsSchema,
@@ -155,7 +156,7 @@ export class Engine {
   }
 
   toJob(row: JobRow): Job {
-    return this.jobs.toJob(row, this.progress.get(row.id));
+    return this.jobs.toJob(row, FINAL_STATES.includes(row.state) ? null : this.progress.get(row.id));
   }
 
   emitJob(row: JobRow): Job {
@@ -295,7 +296,10 @@ export class Engine {
       return w.done.then(() => this.jobs.require(id));
     }
     const row = this.jobs.transition(id, to, { next_attempt_at: null });
-    if (to === 'canceled') fs.rmSync(stagingDirFor(this.libraryDir, id), { recursive: true, force: true });
+    if (to === 'canceled') {
+      fs.rmSync(stagingDirFor(this.libraryDir, id), { recursive: true, force: true });
+      this.progress.stop(id, false);
+    }
     this.emitJob(row);
     return row;
   }

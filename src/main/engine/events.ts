@@ -67,11 +67,15 @@ export class ProgressCoalescer {
     this.bus.emit('job.progress', { jobId, progress });
   }
 
-  clear(jobId: number): void {
+  /**
+   * The worker stopped: nothing more is sent for this job. A paused or re-queued job keeps its last figures (its
+   * partial data is still there, so the bar should not drop to zero); a finished one forgets them.
+   */
+  stop(jobId: number, keepLatest: boolean): void {
     const timer = this.timers.get(jobId);
     if (timer) clearTimeout(timer);
     this.timers.delete(jobId);
-    this.latest.delete(jobId);
     this.lastSent.delete(jobId);
+    if (!keepLatest) this.latest.delete(jobId);
   }
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Progress } from '../../../shared/contract';
+import { FINAL_STATES, type Progress } from '../../../shared/contract';
 import { AppError, TRANSIENT_CODES, toAppError, type ErrorCode } from '../../../shared/errors';
 import type { Engine } from '../engine';
 import { canonicalUrl } from '../library/canonical';
@@ -79,7 +79,8 @@ export class Worker {
     } catch (err) {
       this.settleError(err);
     } finally {
-      this.e.progress.clear(this.id);
+      const state = this.e.jobs.get(this.id)?.state;
+      this.e.progress.stop(this.id, state !== undefined && !FINAL_STATES.includes(state));
       this.resolveDone();
     }
   }
