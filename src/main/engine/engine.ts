@@ -263,6 +263,12 @@ export class Engine {
     });
     await Promise.allSettled(done);
     this.log.flush();
+    try {
+      // refreshes the query planner's statistics where the library grew a lot during this run
+      this.db.pragma('optimize');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not refresh query statistics');
+    }
     this.db.close();
   }
 

@@ -61,6 +61,11 @@ export function openDatabase(dataDir: string): DB {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  // Without statistics SQLite picks the (source, height) index for "source + minimum height, newest first" and
+  // sorts every match (56 ms on 100 000 items); with them it walks (source, created_at) and stops after a page.
+  // Sampled (analysis_limit), and only for tables whose statistics are missing or stale, so it costs ~1 ms.
+  db.pragma('analysis_limit = 1000');
+  db.pragma('optimize = 0x10002');
   try {
     fs.writeFileSync(path.join(dataDir, OWNER_FILE), String(process.pid));
   } catch {
