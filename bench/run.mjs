@@ -437,7 +437,7 @@ function report(env, dl, enq, lib, ren, benchMs) {
   L.push(phaseRow('waiting for a slot', 'wait', 'queued until one of the 4 download slots is free'));
   L.push(phaseRow('before yt-dlp', 'prep', 'transition to resolving/downloading, staging folder (direct .mp4 links skip the resolve step)'));
   L.push(phaseRow('yt-dlp run', 'ytdlp', 'one yt-dlp process: download, then its --embed-metadata remux with ffmpeg'));
-  L.push(phaseRow('post-processing', 'post', 'validation (ffprobe ×2), sha256 in process, one ffmpeg run for the packet hash and the thumbnail, move, commit; holds no slot'));
+  L.push(phaseRow('post-processing', 'post', 'validation (ffprobe ×2), hashes (sha256, and the packet hash where the engine has one), ffmpeg thumbnail, move, commit; holds no slot'));
   L.push(phaseRow('job total (started → finished)', 'total', ''));
   const pr = (k) => ms1(median(dl.runs.clipharbor.map((r) => r.phases[k])));
   L.push('', `Per run (median): CLI spawn → jobs added ${pr('startupMs')}, → first job started ${pr('firstStartMs')}, → first yt-dlp download started ${pr('firstYtdlpMs')} (after the one-off \`yt-dlp --help\` feature probe); last job finished → process exit ${pr('tailMs')}.`, '');
@@ -446,7 +446,7 @@ function report(env, dl, enq, lib, ren, benchMs) {
   L.push(`Each step on its own (one ${(dl.stepBytes / 1e6).toFixed(1)} MB clip, one step at a time, median of ${STEP_REPS}):`, '');
   L.push('| Step | Wall | CPU |', '|---|---|---|');
   for (const s of dl.steps) L.push(`| ${s.label} | ${ms1(s.wallMs)} | ${ms1(s.cpuMs)} |`);
-  const postKeys = ['probe', 'sha256', 'hashThumb'].filter((k) => st[k]);
+  const postKeys = ['probe', 'sha256', 'streamHash', 'thumb'].filter((k) => st[k]);
   const perJobExtra = st.ch.cpuMs - st.plain.cpuMs + postKeys.reduce((a, k) => a + st[k].cpuMs, 0);
   const onceExtra = st.help.cpuMs + st.cliStart.cpuMs;
   const measuredExtra = chCpu !== null && xaCpu !== null ? chCpu - xaCpu : null;

@@ -26,7 +26,7 @@ async function measure(fn) {
 export async function measureSteps({ bundleDir, cli, url, sourceFile, tmp, reps }) {
   const { createEngine } = require(path.join(bundleDir, 'engine.cjs'));
   const { downloadWithYtdlp } = require(path.join(bundleDir, 'ytdlp.cjs'));
-  const { probeMedia, hashAndThumbnail } = require(path.join(bundleDir, 'probe.cjs'));
+  const { probeMedia, makeThumbnail, streamHash } = require(path.join(bundleDir, 'probe.cjs'));
   const { sha256File } = require(path.join(bundleDir, 'files.cjs'));
 
   const engine = createEngine({ dataDir: path.join(tmp, 'data'), libraryDir: path.join(tmp, 'lib') });
@@ -59,9 +59,14 @@ export async function measureSteps({ bundleDir, cli, url, sourceFile, tmp, reps 
     ['chNoEmbed', "yt-dlp with ClipHarbor's arguments, embedMetadata/embedThumbnail off", async () => chDownload(ctxNoEmbed, fresh())()],
     ['probe', 'probeMedia: ffprobe -show_format/-show_streams + tail-packet check (2 processes)', () => probeMedia(ffprobe, sourceFile)],
     ['sha256', 'sha256File (in process)', () => sha256File(sourceFile)],
-    ['hashThumb', 'hashAndThumbnail: one ffmpeg run, packet hash (content dedup) + one 480 px JPEG', async () => {
-      const made = await hashAndThumbnail(ffmpeg, sourceFile, { to: path.join(fresh(), 't.jpg'), durationSec });
-      if (!made.contentHash || !made.thumbnail) throw new Error('hashAndThumbnail failed');
+    ...(typeof streamHash === 'function'
+      ? [['streamHash', 'streamHash: ffmpeg -f hash over the audio/video packets (content dedup)', async () => {
+          if (!(await streamHash(ffmpeg, sourceFile))) throw new Error('streamHash failed');
+        }]]
+      : []),
+    ['thumb', 'makeThumbnail: ffmpeg, one 480 px JPEG', async () => {
+      const out = path.join(fresh(), 't.jpg');
+      if (!(await makeThumbnail(ffmpeg, sourceFile, out, durationSec))) throw new Error('makeThumbnail failed');
     }],
     ['help', 'yt-dlp --help (feature probe, once per engine)', async () => ok('yt-dlp --help')(await run(ytdlp, ['--help'], { cwd: tmp }))],
     ['cliStart', 'CLI start + DB open + exit (`cli.js list --json`, empty data dir)', async () => {

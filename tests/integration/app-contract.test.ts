@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/main/engine';
-import { hashAndThumbnail } from '../../src/main/engine/media/probe';
-import { DEFAULT_MEDIA_DIR, startMediaServer, type MediaServer } from '../support/media-server';
+import { startMediaServer, type MediaServer } from '../support/media-server';
 import { download, makeEngine, stopAll, tempDir } from '../support/engine';
 
 // The contract methods the app screens need: stats, history export, secrets, queue summary, facets, reveal, and
@@ -228,26 +227,5 @@ describe('library files by item id', () => {
     const reopened = createEngine({ dataDir, libraryDir: tempDir('lib') });
     expect(await reopened.call('settings.get', {})).toMatchObject({ theme: 'dark', concurrency: 7 });
     await reopened.stop();
-  });
-});
-
-describe('content hash and thumbnail in one ffmpeg run', () => {
-  const clip = () => path.join(DEFAULT_MEDIA_DIR, 'v', 'clip-1.mp4');
-
-  it('gives the same packet hash with or without the thumbnail, and a JPEG', async () => {
-    const to = path.join(tempDir('thumb'), 't.jpg');
-    const both = await hashAndThumbnail('ffmpeg', clip(), { to, durationSec: 3 });
-    const alone = await hashAndThumbnail('ffmpeg', clip(), null);
-    expect(both.contentHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(both.contentHash).toBe(alone.contentHash);
-    expect(both.thumbnail).toBe(true);
-    expect(fs.readFileSync(to).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
-  });
-
-  it('still hashes when the thumbnail cannot be written', async () => {
-    const to = path.join(tempDir('thumb'), 'missing-folder', 't.jpg');
-    const made = await hashAndThumbnail('ffmpeg', clip(), { to, durationSec: 3 });
-    expect(made).toEqual({ contentHash: (await hashAndThumbnail('ffmpeg', clip(), null)).contentHash, thumbnail: false });
-    expect(made.contentHash).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -95,32 +95,22 @@ function reject(reason: string): AppError {
 }
 
 /**
- * One ffmpeg run for two jobs on a validated file, so ffmpeg starts and reads the file once:
- * - the content hash: SHA-256 over the audio and video packets (attached cover art and container metadata
- *   excluded), so the same media downloaded from two addresses, with different titles embedded, is one item;
- * - for video, a 480 px wide JPEG thumbnail from about a tenth of the way in (past black intro frames), from a
- *   second, seeked input of the same file.
- * A thumbnail that cannot be made must not cost the hash: then the hash runs again alone.
+ * SHA-256 over the audio and video packets (attached cover art and container metadata excluded), so the same
+ * media downloaded from two addresses, with different titles embedded, is recognised as one.
  */
-export async function hashAndThumbnail(
-  ffmpeg: string,
-  file: string,
-  thumbnail: { to: string; durationSec: number } | null,
-  signal?: AbortSignal,
-): Promise<{ contentHash: string | null; thumbnail: boolean }> {
-  const hashOut = ['-map', '0:V?', '-map', '0:a?', '-c', 'copy', '-f', 'hash', '-hash', 'sha256', '-'];
-  const hashOf = (stdout: string) => /SHA256=([0-9a-f]{64})/.exec(stdout)?.[1] ?? null;
-  if (thumbnail) {
-    const d = thumbnail.durationSec;
-    const at = Math.min(Math.max(d * 0.1, 0), Math.max(d - 0.5, 0));
-    const res = await runProcess(
-      ffmpeg,
-      ['-v', 'error', '-y', '-i', file, '-ss', at.toFixed(3), '-i', file, ...hashOut, '-map', '1:v:0', '-frames:v', '1', '-vf', 'scale=480:-2', '-q:v', '4', '-f', 'image2', thumbnail.to],
-      { signal },
-    );
-    const contentHash = res.code === 0 ? hashOf(res.stdout) : null;
-    if (contentHash) return { contentHash, thumbnail: true };
-  }
-  const res = await runProcess(ffmpeg, ['-v', 'error', '-i', file, ...hashOut], { signal });
-  return { contentHash: res.code === 0 ? hashOf(res.stdout) : null, thumbnail: false };
+export async function streamHash(ffmpeg: string, file: string, signal?: AbortSignal): Promise<string | null> {
+  const res = await runProcess(ffmpeg, ['-v', 'error', '-i', file, '-map', '0:V?', '-map', '0:a?', '-c', 'copy', '-f', 'hash', '-hash', 'sha256', '-'], { signal });
+  const m = /SHA256=([0-9a-f]{64})/.exec(res.stdout);
+  return res.code === 0 && m ? m[1]! : null;
+}
+
+/** A JPEG thumbnail from about a tenth of the way in (past black intro frames), 480 px wide. */
+export async function makeThumbnail(ffmpeg: string, file: string, out: string, durationSec: number, signal?: AbortSignal): Promise<boolean> {
+  const at = Math.min(Math.max(durationSec * 0.1, 0), Math.max(durationSec - 0.5, 0));
+  const res = await runProcess(
+    ffmpeg,
+    ['-v', 'error', '-y', '-ss', at.toFixed(3), '-i', file, '-frames:v', '1', '-vf', 'scale=480:-2', '-q:v', '4', '-f', 'image2', out],
+    { signal },
+  );
+  return res.code === 0;
 }

@@ -6,7 +6,7 @@ import type { Engine } from '../engine';
 import { canonicalUrl } from '../library/canonical';
 import { findStagedMedia, freeRelPath, moveIntoLibrary, sha256File, stagingDirFor, THUMBS_DIR } from '../library/files';
 import { libraryRelPath } from '../library/naming';
-import { hashAndThumbnail, probeMedia, type MediaMeta } from '../media/probe';
+import { makeThumbnail, probeMedia, streamHash, type MediaMeta } from '../media/probe';
 import {
   downloadWithYtdlp,
   isDirectMediaUrl,
@@ -40,8 +40,6 @@ interface FileFacts {
   sha256: string;
   contentHash: string | null;
   bytes: number;
-  /** The thumbnail made during inspection, in staging until the item is committed; null for audio or on failure. */
-  stagedThumbnail: string | null;
 }
 
 /** Runs one job through resolve → download → validate → finalize, and records how it ended. */
@@ -268,7 +266,7 @@ export class Worker {
       lib,
       libraryRelPath({ source: row.source ?? 'web', uploader: row.uploader, title: row.title ?? row.video_id ?? 'untitled', id: row.video_id ?? String(id), ext: path.extname(file).slice(1) }),
     );
-    const thumbnail = this.thumbnail(facts);
+    const thumbnail = await this.thumbnail(file, facts);
     this.finalizing = true;
     if (this.signal.aborted) throw new AppError('ERR_CANCELED', 'Canceled.');
     e.jobs.update(id, { final_path: rel });
@@ -285,27 +283,19 @@ export class Worker {
     e.slotReleased();
     const facts = await this.inspect(abs);
     if (!this.completeIfSameContent(facts)) {
-      const thumbnail = this.thumbnail(facts);
+      const thumbnail = await this.thumbnail(abs, facts);
       this.finalizing = true;
       this.commit(row, row.final_path!, facts, thumbnail);
     }
     fs.rmSync(stagingDirFor(e.libraryDir, this.id), { recursive: true, force: true });
   }
 
-  /** ffprobe validation (throws ERR_VALIDATION), then the two content hashes and the thumbnail. */
+  /** ffprobe validation (throws ERR_VALIDATION) plus the two content hashes. */
   private async inspect(file: string): Promise<FileFacts> {
     const { e } = this;
     const meta = await probeMedia(e.binaries.require('ffprobe'), file, this.signal);
-    // the thumbnail's final name comes from the file hash, computed alongside: it waits in staging meanwhile
-    const staging = stagingDirFor(e.libraryDir, this.id);
-    fs.mkdirSync(staging, { recursive: true });
-    const thumbTo = meta.vcodec ? path.join(staging, 'thumbnail.jpg') : null;
-    const [sha256, made] = await Promise.all([
-      sha256File(file),
-      hashAndThumbnail(e.binaries.require('ffmpeg'), file, thumbTo ? { to: thumbTo, durationSec: meta.durationSec } : null, this.signal),
-    ]);
-    const stagedThumbnail = made.thumbnail && thumbTo && fs.existsSync(thumbTo) ? thumbTo : null;
-    return { meta, sha256, contentHash: made.contentHash, bytes: fs.statSync(file).size, stagedThumbnail };
+    const [sha256, contentHash] = await Promise.all([sha256File(file), streamHash(e.binaries.require('ffmpeg'), file, this.signal)]);
+    return { meta, sha256, contentHash, bytes: fs.statSync(file).size };
   }
 
   /** The third dedup key: the same bytes, or the same audio/video packets, are already in the library. */
@@ -318,14 +308,13 @@ export class Worker {
     return true;
   }
 
-  /** Moves the staged thumbnail to its place in the library, named by the file's hash. */
-  private thumbnail(facts: FileFacts): string | null {
-    if (!facts.stagedThumbnail) return null;
+  private async thumbnail(file: string, facts: FileFacts): Promise<string | null> {
+    if (!facts.meta.vcodec) return null;
     const rel = `${THUMBS_DIR}/${facts.sha256.slice(0, 24)}.jpg`;
     const abs = path.join(this.e.libraryDir, rel);
     fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.renameSync(facts.stagedThumbnail, abs);
-    return rel;
+    const ok = await makeThumbnail(this.e.binaries.require('ffmpeg'), file, abs, facts.meta.durationSec, this.signal).catch(() => false);
+    return ok && fs.existsSync(abs) ? rel : null;
   }
 
   private commit(row: JobRow, rel: string, facts: FileFacts, thumbnail: string | null): void {
