@@ -1,5 +1,5 @@
 /** Wording the renderer shows about jobs; byte and time figures come from src/shared/format.ts. */
-import type { Job, Progress } from '../../shared/contract';
+import type { Job, Progress, Quality } from '../../shared/contract';
 import type { ErrorCode } from '../../shared/errors';
 import { formatBytes } from '../../shared/format';
 import { preview } from '../../shared/url';
@@ -28,6 +28,18 @@ export function sizeText(progress: Pick<Progress, 'downloadedBytes' | 'totalByte
   const done = formatBytes(progress.downloadedBytes);
   return progress.totalBytes ? `${done} of ${formatBytes(progress.totalBytes)}` : done;
 }
+
+/** How each quality preset is named wherever one is picked (the add bar, Settings). */
+export const QUALITY_LABELS: Record<Quality, string> = {
+  best: 'Best available',
+  '2160p': '2160p (4K)',
+  '1440p': '1440p',
+  '1080p': '1080p',
+  '720p': '720p',
+  '480p': '480p',
+  '360p': '360p',
+  audio: 'Audio only',
+};
 
 export function formatTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });

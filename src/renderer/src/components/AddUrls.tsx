@@ -1,19 +1,9 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { QUALITIES, type Quality } from '../../../shared/contract';
+import { QUALITY_LABELS } from '../format';
 import { useSettings } from '../store/settings';
 import { Icon } from './Icon';
 import type { AddFeedback, Adder } from './useAdder';
-
-const QUALITY_LABELS: Record<Quality, string> = {
-  best: 'Best available',
-  '2160p': '2160p (4K)',
-  '1440p': '1440p',
-  '1080p': '1080p',
-  '720p': '720p',
-  '480p': '480p',
-  '360p': '360p',
-  audio: 'Audio',
-};
 
 /** The add bar shown above every screen: links in, a quality, and what happened to them. */
 export function AddUrls({ adder }: { adder: Adder }) {

@@ -90,27 +90,7 @@ function DayChart({ days }: { days: StatsData['days'] }) {
         </span>
         <span>{days.at(-1)?.day}</span>
       </div>
-      <table className="sr-only">
-        <caption>Downloads per day</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            <th scope="col">Completed</th>
-            <th scope="col">Failed</th>
-            <th scope="col">Size</th>
-          </tr>
-        </thead>
-        <tbody>
-          {days.map((d) => (
-            <tr key={d.day}>
-              <th scope="row">{d.day}</th>
-              <td>{d.completed}</td>
-              <td>{d.failed}</td>
-              <td>{formatBytes(d.bytes)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <CountsTable className="sr-only" caption="Downloads per day" head="Day" rows={days.map((d) => ({ label: d.day, ...d }))} />
     </figure>
   );
 }
@@ -136,25 +116,28 @@ function Totals({ totals }: { totals: StatsData['totals'] }) {
   );
 }
 
-function SourceTable({ sources }: { sources: StatsData['sources'] }) {
+type CountsRow = { label: string; completed: number; failed: number; bytes: number };
+
+/** Completed, failed and size per row: the chart's accessible twin and the per-source figures. */
+function CountsTable({ caption, head, rows, className }: { caption: string; head: string; rows: CountsRow[]; className: string }) {
   return (
-    <table className="stats-sources">
-      <caption>By source</caption>
+    <table className={className}>
+      <caption>{caption}</caption>
       <thead>
         <tr>
-          <th scope="col">Source</th>
+          <th scope="col">{head}</th>
           <th scope="col">Completed</th>
           <th scope="col">Failed</th>
           <th scope="col">Size</th>
         </tr>
       </thead>
       <tbody>
-        {sources.map((s) => (
-          <tr key={s.source}>
-            <th scope="row">{s.source}</th>
-            <td>{s.completed}</td>
-            <td>{s.failed}</td>
-            <td>{formatBytes(s.bytes)}</td>
+        {rows.map((r) => (
+          <tr key={r.label}>
+            <th scope="row">{r.label}</th>
+            <td>{r.completed}</td>
+            <td>{r.failed}</td>
+            <td>{formatBytes(r.bytes)}</td>
           </tr>
         ))}
       </tbody>
@@ -221,7 +204,9 @@ export function Stats() {
         <>
           <Totals totals={summary.totals} />
           <DayChart days={summary.days} />
-          {summary.sources.length > 0 ? <SourceTable sources={summary.sources} /> : <p className="empty">No downloads in this period.</p>}
+          {summary.sources.length > 0 ? (
+            <CountsTable className="stats-sources" caption="By source" head="Source" rows={summary.sources.map((x) => ({ label: x.source, ...x }))} />
+          ) : <p className="empty">No downloads in this period.</p>}
         </>
       )}
     </section>

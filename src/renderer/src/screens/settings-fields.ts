@@ -3,6 +3,7 @@
  * contract), and the form lays it out, labels it, saves it and reports the engine's answer.
  */
 import { AudioFormatSchema, QUALITIES, SettingsSchema, type SecretName, type Settings } from '../../../shared/contract';
+import { QUALITY_LABELS } from '../format';
 
 export type GroupId = 'library' | 'downloads' | 'youtube' | 'accounts' | 'programs' | 'app';
 
@@ -56,17 +57,6 @@ function bounds(key: KeyOf<number>): { min: number; max: number } {
   const schema = SettingsSchema.shape[key].unwrap();
   return { min: schema.minValue ?? 0, max: schema.maxValue ?? Number.MAX_SAFE_INTEGER };
 }
-
-const QUALITY_LABELS: Record<(typeof QUALITIES)[number], string> = {
-  best: 'Best available',
-  '2160p': '2160p (4K)',
-  '1440p': '1440p',
-  '1080p': '1080p',
-  '720p': '720p',
-  '480p': '480p',
-  '360p': '360p',
-  audio: 'Audio only',
-};
 
 export const FIELDS: readonly Field[] = [
   { kind: 'text', key: 'libraryDir', group: 'library', label: 'Library folder', help: 'Where finished videos are kept. Leave it empty for ClipHarbor in your Videos folder.' },
