@@ -3,8 +3,9 @@
 //   2. enqueue 10 000 URLs through the engine's jobs.add
 //   3. library.list on a 100 000-item library
 //   4. renderer in Chromium: Gallery with 10 000 items (first paint, scroll frames), Queue with 50 jobs in progress
+//   5. direct downloads: a 1 GiB file on 127.0.0.1, curl vs aria2c -x4 -s4 vs the engine's downloadFile, and resume
 // Prints a Markdown report and writes it to bench/RESULTS.md. See bench/README.md.
-// `node bench/run.mjs renderer` runs step 4 alone and replaces only its part of RESULTS.md.
+// `node bench/run.mjs renderer` (or `direct`) runs step 4 (or 5) alone and replaces only its part of RESULTS.md.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,6 +17,7 @@ import { ensureMedia } from './lib/media.mjs';
 import { cpuSnapshot, killAll, median, othersCpuMs, quantile, run, which } from './lib/proc.mjs';
 import { startServer } from './lib/server.mjs';
 import { measureSteps } from './lib/steps.mjs';
+import { directBench, DirectBenchError, directCleanup, directSection, directSummaryRows } from './direct.mjs';
 import { CHROMIUM, RendererBenchError, rendererBench, rendererSection, rendererSummaryRows } from './renderer.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,8 +42,11 @@ const QUERY_RUNS = 20;
 const DOWNLOAD_TOLERANCE = 0.05;
 const ENQUEUE_TARGET_MS = 1000;
 const QUERY_TARGET_MS = 20;
-const STEPS = ['downloads', 'enqueue', 'library', 'renderer'];
-const RENDERER_ONLY = process.argv.slice(2).join(' ') === 'renderer';
+const STEPS = ['downloads', 'enqueue', 'library', 'renderer', 'direct'];
+/** Steps that can run alone (`node bench/run.mjs <step>`), replacing only their blocks in RESULTS.md. */
+const ALONE = ['renderer', 'direct'];
+const ONLY = ALONE.includes(process.argv.slice(2).join(' ')) ? process.argv.slice(2).join(' ') : null;
+const RENDERER_ONLY = ONLY === 'renderer';
 
 const require = createRequire(import.meta.url);
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
@@ -62,8 +67,8 @@ function firstLine(file, args) {
 
 function preflight() {
   const args = process.argv.slice(2);
-  if (args.length && !RENDERER_ONLY) {
-    throw new BenchError(`unknown arguments ${args.join(' ')}: \`node bench/run.mjs\` runs every step (${STEPS.join(', ')}), \`node bench/run.mjs renderer\` the renderer step alone.`);
+  if (args.length && !ONLY) {
+    throw new BenchError(`unknown arguments ${args.join(' ')}: \`node bench/run.mjs\` runs every step (${STEPS.join(', ')}), \`node bench/run.mjs renderer\` or \`node bench/run.mjs direct\` one step alone.`);
   }
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 22) {
@@ -71,11 +76,12 @@ function preflight() {
   }
   const tools = {};
   const missing = [];
-  for (const name of RENDERER_ONLY ? ['ffmpeg'] : ['yt-dlp', 'ffmpeg', 'ffprobe', 'xargs']) {
+  // the direct step checks curl and aria2c itself and reports a missing one as skipped
+  for (const name of ONLY === 'direct' ? [] : RENDERER_ONLY ? ['ffmpeg'] : ['yt-dlp', 'ffmpeg', 'ffprobe', 'xargs']) {
     tools[name] = which(name);
     if (!tools[name]) missing.push(name);
   }
-  if (!fs.existsSync(CHROMIUM)) missing.push(`Chromium (${CHROMIUM})`);
+  if (ONLY !== 'direct' && !fs.existsSync(CHROMIUM)) missing.push(`Chromium (${CHROMIUM})`);
   if (missing.length) {
     throw new BenchError(`${missing.join(', ')} not found. The benchmark needs yt-dlp, ffmpeg/ffprobe, GNU xargs and Chromium (Debian/Ubuntu: apt install yt-dlp ffmpeg findutils chromium; CHROMIUM_PATH=… for another Chromium).`);
   }
@@ -83,7 +89,7 @@ function preflight() {
     throw new BenchError(`${tools.xargs} is not GNU xargs; the benchmark uses its -a/-d/-P options.`);
   }
   if (!fs.existsSync(CLI)) throw new BenchError(`${rel(CLI)} is missing: run \`npm run bench\` (it builds first) or \`npx electron-vite build\`.`);
-  if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) throw new BenchError('out/renderer/index.html is missing: run `npx electron-vite build`.');
+  if (ONLY !== 'direct' && !fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) throw new BenchError('out/renderer/index.html is missing: run `npx electron-vite build`.');
   try {
     require('better-sqlite3');
   } catch (err) {
@@ -354,31 +360,34 @@ const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
 const signed = (ms) => (ms === null || ms === undefined ? 'n/a' : `${ms < 0 ? '−' : '+'}${ms1(Math.abs(ms))}`);
 const verdict = (ok) => (ok ? 'target met' : 'target missed');
 
-/** The renderer's blocks in RESULTS.md, between markers, so `run.mjs renderer` can replace them alone. */
+/** The blocks of the steps that can run alone, between markers, so `run.mjs <step>` can replace them alone. */
 const RENDERER_SUMMARY = ['<!-- renderer summary -->', '<!-- /renderer summary -->'];
 const RENDERER_SECTION = ['<!-- renderer -->', '<!-- /renderer -->'];
+const DIRECT_SUMMARY = ['<!-- direct summary -->', '<!-- /direct summary -->'];
+const DIRECT_SECTION = ['<!-- direct -->', '<!-- /direct -->'];
+const MARKS = { renderer: [RENDERER_SUMMARY, RENDERER_SECTION], direct: [DIRECT_SUMMARY, DIRECT_SECTION] };
 const block = ([open, close], body) => [open, body, close].join('\n');
 
-/** Replaces (or, in an older file, inserts) the renderer's two blocks in an existing report. */
-function spliceRenderer(md, rows, section) {
+/** Replaces (or, in an older file, inserts) one step's two blocks (summary rows, section) in an existing report. */
+function spliceStep(md, [summaryMarks, sectionMarks], rows, section) {
   const put = (text, marks, body, insert) => {
     const re = new RegExp(`${marks[0]}[\\s\\S]*?${marks[1]}`);
     return re.test(text) ? text.replace(re, () => block(marks, body)) : insert(text, block(marks, body));
   };
-  let out = put(md, RENDERER_SUMMARY, rows, (text, b) => {
+  let out = put(md, summaryMarks, rows, (text, b) => {
     const table = text.indexOf('| Figure | Result | Target | Verdict |');
     if (table < 0) return `${text.trimEnd()}\n\n${b}\n`;
     const end = text.indexOf('\n\n', table);
     return end < 0 ? `${text}\n${b}\n` : `${text.slice(0, end)}\n${b}${text.slice(end)}`;
   });
-  out = put(out, RENDERER_SECTION, section, (text, b) => {
+  out = put(out, sectionMarks, section, (text, b) => {
     const cmds = text.indexOf('\n## Commands');
     return cmds < 0 ? `${text.trimEnd()}\n\n${b}\n` : `${text.slice(0, cmds)}\n${b}\n${text.slice(cmds)}`;
   });
   return out;
 }
 
-function report(env, dl, enq, lib, ren, benchMs) {
+function report(env, dl, enq, lib, ren, dir, benchMs) {
   const L = [];
   const med = (name, key) => median(dl.runs[name].map((r) => r[key]));
   const ch = med('clipharbor', 'wallMs');
@@ -411,6 +420,7 @@ function report(env, dl, enq, lib, ren, benchMs) {
   L.push(`| Enqueue ${ENQUEUE_URLS.toLocaleString('en')} URLs (\`jobs.add\`, fresh data dir) | ${ms1(enqMs)}, peak RSS ${mb(enqRss)} | < ${ENQUEUE_TARGET_MS} ms | ${verdict(enqOk)} |`);
   for (const r of q) L.push(`| \`library.list\` on ${LIBRARY_ITEMS.toLocaleString('en')} items: ${r.label} | ${ms1(r.medianMs)} (median of ${lib.queried.runs}) | < ${QUERY_TARGET_MS} ms | ${verdict(r.medianMs < QUERY_TARGET_MS)} |`);
   L.push(block(RENDERER_SUMMARY, rendererSummaryRows(ren).join('\n')));
+  L.push(block(DIRECT_SUMMARY, directSummaryRows(dir).join('\n')));
   L.push('');
 
   L.push('## 1. Downloads', '');
@@ -474,11 +484,13 @@ function report(env, dl, enq, lib, ren, benchMs) {
   L.push('');
 
   L.push(block(RENDERER_SECTION, rendererSection(ren, env)), '');
+  L.push(block(DIRECT_SECTION, directSection(dir, env)), '');
 
   L.push('## Commands', '');
   L.push('```sh');
   L.push('npm run bench          # = electron-vite build && node bench/run.mjs (Node 22 from node_modules)');
   L.push('npx electron-vite build && npm exec --offline -- node bench/run.mjs renderer   # step 4 alone; replaces only its part of this file');
+  L.push('npm exec --offline -- node bench/run.mjs direct     # step 5 alone, likewise (curl -s -S -f -o, aria2c -x4 -s4, downloadFile; see bench/direct.mjs)');
   L.push(`# downloads, URLs like ${dl.sampleUrl}; <run> = a fresh folder per run under bench/.work/`);
   L.push(dl.commands.clipharbor);
   L.push(dl.commands.xargs);
@@ -496,6 +508,7 @@ function report(env, dl, enq, lib, ren, benchMs) {
 let tmpRoot = null;
 function cleanup() {
   killAll();
+  directCleanup();
   if (tmpRoot) fs.rmSync(tmpRoot, { recursive: true, force: true });
   tmpRoot = null;
 }
@@ -518,14 +531,22 @@ async function main() {
   const bundle = await buildEngineBundle(ROOT, path.join(tmpRoot, 'bundle'));
   log(`engine bundled for the store benchmarks in ${bundle.ms.toFixed(0)} ms`);
 
-  if (RENDERER_ONLY) {
-    const ren = await rendererBench({ root: ROOT, tmp: tmpRoot, bundleDir: bundle.dir, quick: QUICK, log });
-    const rows = rendererSummaryRows(ren).join('\n');
-    const section = rendererSection(ren, env);
+  if (ONLY) {
+    let rows;
+    let section;
+    if (RENDERER_ONLY) {
+      const ren = await rendererBench({ root: ROOT, tmp: tmpRoot, bundleDir: bundle.dir, quick: QUICK, log });
+      rows = rendererSummaryRows(ren).join('\n');
+      section = rendererSection(ren, env);
+    } else {
+      const dir = await directBench({ bundleDir: bundle.dir, quick: QUICK, log });
+      rows = directSummaryRows(dir).join('\n');
+      section = directSection(dir, env);
+    }
     const previous = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, 'utf8') : '# ClipHarbor benchmark results\n\n## Summary\n\n| Figure | Result | Target | Verdict |\n|---|---|---|---|\n';
-    fs.writeFileSync(RESULTS, spliceRenderer(previous, rows, section));
+    fs.writeFileSync(RESULTS, spliceStep(previous, MARKS[ONLY], rows, section));
     process.stdout.write(`| Figure | Result | Target | Verdict |\n|---|---|---|---|\n${rows}\n\n${section}\n`);
-    log(`renderer part of ${rel(RESULTS)} replaced`);
+    log(`${ONLY} part of ${rel(RESULTS)} replaced`);
     return;
   }
 
@@ -533,8 +554,9 @@ async function main() {
   const enq = await enqueue(tmpRoot);
   const lib = await library(tmpRoot);
   const ren = await rendererBench({ root: ROOT, tmp: tmpRoot, bundleDir: bundle.dir, quick: QUICK, log });
+  const dir = await directBench({ bundleDir: bundle.dir, quick: QUICK, log });
 
-  const md = report(env, dl, enq, lib, ren, performance.now() - started);
+  const md = report(env, dl, enq, lib, ren, dir, performance.now() - started);
   fs.writeFileSync(RESULTS, md);
   process.stdout.write(`${md}\n`);
   log(`written to ${rel(RESULTS)}`);
@@ -547,7 +569,8 @@ main().then(
   },
   (err) => {
     cleanup();
-    process.stderr.write(`bench: ${err instanceof BenchError || err instanceof RendererBenchError ? err.message : err?.stack ?? err}\n`);
+    const known = err instanceof BenchError || err instanceof RendererBenchError || err instanceof DirectBenchError;
+    process.stderr.write(`bench: ${known ? err.message : err?.stack ?? err}\n`);
     process.exit(1);
   },
 );

@@ -11,6 +11,7 @@ const ENTRIES = {
   ytdlp: 'src/main/engine/providers/ytdlp.ts',
   probe: 'src/main/engine/media/probe.ts',
   files: 'src/main/engine/library/files.ts',
+  download: 'src/main/engine/net/download.ts',
 };
 
 export async function buildEngineBundle(root, outDir) {

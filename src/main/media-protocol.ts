@@ -1,15 +1,15 @@
 /**
- * `clipharbor-media://item/<id>/<media|thumbnail>`: library files for the renderer's <video> and <img>, by item id
- * only, so no path from the page ever reaches the file system. Range requests let the player seek.
+ * `clipharbor-media://item/<id>/<media|thumbnail|keyframe/<i>>`: library files for the renderer's <video> and <img>,
+ * by item id only, so no path from the page ever reaches the file system. Range requests let the player seek.
  */
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { protocol } from 'electron';
-import { MEDIA_SCHEME } from '../shared/wire';
+import { MEDIA_KIND_PATTERN, MEDIA_SCHEME, type MediaKind } from '../shared/wire';
 import type { Engine } from './engine';
 import { contentTypeFor, parseRange } from './engine/library/range';
 
-export type MediaKind = 'media' | 'thumbnail';
+const MEDIA_PATH = new RegExp(`^/([1-9]\\d{0,14})/(${MEDIA_KIND_PATTERN})$`);
 
 export function parseMediaUrl(raw: string): { id: number; kind: MediaKind } | null {
   let url: URL;
@@ -19,7 +19,7 @@ export function parseMediaUrl(raw: string): { id: number; kind: MediaKind } | nu
     return null;
   }
   if (url.protocol !== `${MEDIA_SCHEME}:` || url.host !== 'item') return null;
-  const m = /^\/([1-9]\d{0,14})\/(media|thumbnail)$/.exec(url.pathname);
+  const m = MEDIA_PATH.exec(url.pathname);
   return m ? { id: Number(m[1]), kind: m[2] as MediaKind } : null;
 }
 

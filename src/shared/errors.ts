@@ -22,6 +22,18 @@ export const ERROR_CODES = [
   'ERR_PROCESS',
   'ERR_UNSUPPORTED',
   'ERR_UNAUTHORIZED',
+  /** A remote service refused our credentials, or none are set. */
+  'ERR_CREDENTIALS',
+  /** A paid service's quota or credit is used up. */
+  'ERR_QUOTA',
+  /** The file is larger than the size cap in Settings. */
+  'ERR_TOO_LARGE',
+  /** A remote service ran the request and reported that it failed. */
+  'ERR_PROVIDER_FAILED',
+  /** A remote service did not finish within its deadline. */
+  'ERR_TIMEOUT',
+  /** Every provider for this link is disabled, lacks credentials or is paused by its circuit breaker. */
+  'ERR_NO_PROVIDER',
   'ERR_UNKNOWN',
 ] as const;
 

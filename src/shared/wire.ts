@@ -44,14 +44,18 @@ export interface PreloadApi {
   readonly platform: string;
 }
 
-/** Desktop media protocol: `clipharbor-media://item/<id>/<media|thumbnail>`. */
+/** Desktop media protocol: `clipharbor-media://item/<id>/<kind>`. */
 export const MEDIA_SCHEME = 'clipharbor-media';
+/** What a media URL names: an item's file, its thumbnail, or its keyframe i (`keyframe/<i>`). */
+export type MediaKind = 'media' | 'thumbnail' | `keyframe/${number}`;
+/** The kinds as a regular-expression alternation, for the routes that read them back; indexes without leading zeros. */
+export const MEDIA_KIND_PATTERN = 'media|thumbnail|keyframe/(?:0|[1-9]\\d{0,2})';
 
 /** HTTP: `POST /api/<method>` with the JSON input as body; events on the WebSocket at `/api/events`. */
 export const HTTP_API_PREFIX = '/api/';
 export const HTTP_EVENTS_PATH = '/api/events';
 /** Library files by item id only, so no client-supplied path ever reaches the file system. */
-export const mediaPath = (itemId: number, kind: 'media' | 'thumbnail'): string => `/media/${itemId}/${kind}`;
+export const mediaPath = (itemId: number, kind: MediaKind): string => `/media/${itemId}/${kind}`;
 export const TOKEN_COOKIE = 'clipharbor_token';
 export const TOKEN_QUERY = 'token';
 

@@ -52,11 +52,12 @@ describe('navigation', () => {
     expect(link('Queue').getAttribute('aria-current')).toBe('page');
     expect(screen.getByRole('heading', { name: 'Queue' })).toBeTruthy();
 
-    for (const name of ['Gallery', 'Settings', 'Stats', 'Queue']) {
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Queue', 'Gallery', 'Search', 'Settings', 'Stats']);
+    for (const name of ['Gallery', 'Search', 'Settings', 'Stats', 'Queue']) {
       fireEvent.click(link(name));
       expect(link(name).getAttribute('aria-current')).toBe('page');
       expect(location.hash).toBe(`#${name.toLowerCase()}`);
-      for (const other of ['Queue', 'Gallery', 'Settings', 'Stats'].filter((n) => n !== name)) {
+      for (const other of ['Queue', 'Gallery', 'Search', 'Settings', 'Stats'].filter((n) => n !== name)) {
         expect(link(other).getAttribute('aria-current')).toBeNull();
       }
     }

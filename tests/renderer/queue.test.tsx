@@ -3,7 +3,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/re
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Progress, Settings } from '../../src/shared/contract';
 import { formatBytes } from '../../src/shared/format';
-import { adviceFor } from '../../src/renderer/src/format';
+import { adviceFor, providerLabel } from '../../src/renderer/src/format';
 import { useJobs } from '../../src/renderer/src/store/jobs';
 import { makeEngine, stopAll } from '../support/engine';
 import { startMediaServer, type MediaServer } from '../support/media-server';
@@ -235,7 +235,7 @@ describe('queue screen', () => {
     expect(attempts.length).toBeGreaterThan(0);
     const items = within(list).getAllByRole('listitem');
     expect(items).toHaveLength(attempts.length);
-    expect(within(items[0]!).getByText(attempts[0]!.provider)).toBeTruthy();
+    expect(within(items[0]!).getByText(providerLabel(attempts[0]!.provider))).toBeTruthy();
     expect(items[0]!.textContent).toContain(`${attempts[0]!.error!.code} ${attempts[0]!.error!.message}`);
     expect(within(details).getAllByText(url).length).toBeGreaterThan(0);
     // the job's own error, with advice on what to do about it

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { SettingsSchema } from '../../src/shared/contract';
 import { classifyYtdlpError } from '../../src/main/engine/providers/ytdlp-errors';
 import { downloadArgs, formatArgs, isDirectMediaUrl, toMediaInfo, type YtdlpContext } from '../../src/main/engine/providers/ytdlp';
-import { backoff } from '../../src/main/engine/queue/worker';
 import { parseVersion } from '../../src/main/engine/binaries';
 
 /** Real yt-dlp error lines (as printed by yt-dlp 2023–2026) and the code each must map to. */
@@ -95,20 +94,6 @@ describe('yt-dlp arguments', () => {
   it('reads info fields tolerantly', () => {
     const info = toMediaInfo({ id: 'x', extractor_key: 'Youtube', channel: 'Chan', requested_formats: [{}, {}], duration: 'NA' });
     expect(info).toMatchObject({ id: 'x', extractor: 'youtube', uploader: 'Chan', parts: 2, durationSec: null, title: null });
-  });
-});
-
-describe('retry backoff', () => {
-  it('grows exponentially with jitter and a cap', () => {
-    for (let i = 0; i < 50; i++) {
-      const d1 = backoff(1000, 1);
-      const d3 = backoff(1000, 3);
-      expect(d1).toBeGreaterThanOrEqual(500);
-      expect(d1).toBeLessThanOrEqual(1000);
-      expect(d3).toBeGreaterThanOrEqual(2000);
-      expect(d3).toBeLessThanOrEqual(4000);
-      expect(backoff(1000, 40)).toBeLessThanOrEqual(600_000);
-    }
   });
 });
 

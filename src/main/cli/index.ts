@@ -9,6 +9,8 @@ import { createEngine, defaultDataDir, type Engine, type EngineOptions } from '.
 import { assertBindAllowed, startServer } from '../server';
 import { linesOf, readListFile, readStdin, UsageError, validateAll, type UrlSource } from './inputs';
 import { ProgressBoard } from './progress';
+import { cmdSearch } from './search';
+import { cmdYtdlp } from './ytdlp';
 
 const VERSION = process.env.npm_package_version ?? '0.1.0';
 
@@ -19,6 +21,12 @@ Usage:
   clipharbor resume [options]          continue every unfinished job
   clipharbor list [options]            show jobs
   clipharbor serve [options]           run the app in a browser (headless) until Ctrl-C
+  clipharbor search "<theme>" [options]
+                                       find stock videos on Pexels and Pixabay; --get downloads them
+                                       (options: clipharbor search --help)
+  clipharbor ytdlp update|rollback|status [--data DIR] [--json]
+                                       fetch the newest yt-dlp release (verified) into the data folder,
+                                       go back to the copy before it, or show which yt-dlp is used
 
 Options:
   --dir DIR            library folder (env CLIPHARBOR_LIBRARY; default ~/Videos/ClipHarbor)
@@ -59,14 +67,14 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-function intOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
+export function intOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got "${preview(value)}").`);
   return n;
 }
 
-function openEngine(v: Values, host?: EngineOptions['host']): Engine {
+export function openEngine(v: Values, host?: EngineOptions['host']): Engine {
   const dataDir = path.resolve(v.data ?? process.env.CLIPHARBOR_DATA ?? defaultDataDir());
   const libraryDir = v.dir ?? process.env.CLIPHARBOR_LIBRARY;
   const concurrency = intOption(v.concurrency, 'concurrency', 1, 10);
@@ -114,7 +122,7 @@ function finishedLine(engine: Engine, job: Job): FinishedLine {
 }
 
 /** Follows the given jobs (and children of playlists among them) until all end, printing each as it finishes. */
-async function follow(engine: Engine, rootIds: number[], json: boolean): Promise<number> {
+export async function follow(engine: Engine, rootIds: number[], json: boolean): Promise<number> {
   const started = Date.now();
   const tty = !json && process.stdout.isTTY === true;
   const board = tty ? new ProgressBoard(process.stdout) : null;
@@ -190,7 +198,7 @@ async function collectUrls(positionals: string[], from: string[] | undefined): P
 }
 
 /** Installs Ctrl-C/SIGTERM handling: running jobs stop and go back to the queue for `clipharbor resume`. */
-function stopOnSignals(engine: Engine): void {
+export function stopOnSignals(engine: Engine): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130);
@@ -335,6 +343,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  // search has options of its own, so it parses its arguments itself
+  if (command === 'search') return cmdSearch(rest);
   let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
@@ -358,8 +368,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve':
       if (positionals.length) throw new UsageError('serve takes no links; add them in the browser.');
       return cmdServe(values);
+    case 'ytdlp':
+      return cmdYtdlp(values, positionals, () => openEngine(values));
     default:
-      throw new UsageError(`Unknown command "${preview(command)}". Commands: get, resume, list, serve. See clipharbor --help.`);
+      throw new UsageError(`Unknown command "${preview(command)}". Commands: get, resume, list, search, serve, ytdlp. See clipharbor --help.`);
   }
 }
 

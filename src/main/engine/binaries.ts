@@ -28,7 +28,8 @@ export interface BinarySources {
 const ENV_VARS: Record<BinaryName, string> = { 'yt-dlp': 'YTDLP_PATH', ffmpeg: 'FFMPEG_PATH', ffprobe: 'FFPROBE_PATH' };
 
 const INSTALL_HINT: Record<BinaryName, string> = {
-  'yt-dlp': 'Install yt-dlp (Debian/Ubuntu: apt install yt-dlp; macOS: brew install yt-dlp; Windows: winget install yt-dlp) or set its path in Settings or YTDLP_PATH.',
+  'yt-dlp':
+    'Install yt-dlp (Debian/Ubuntu: apt install yt-dlp; macOS: brew install yt-dlp; Windows: winget install yt-dlp), set its path in Settings or YTDLP_PATH, or run `clipharbor ytdlp update` (Settings → yt-dlp → Update) to fetch it.',
   ffmpeg: 'Install ffmpeg (Debian/Ubuntu: apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg) or set its path in Settings or FFMPEG_PATH.',
   ffprobe: 'Install ffmpeg, which includes ffprobe (Debian/Ubuntu: apt install ffmpeg; macOS: brew install ffmpeg) or set its path in Settings or FFPROBE_PATH.',
 };
@@ -92,6 +93,13 @@ export class Binaries {
   setSources(sources: BinarySources): void {
     this.sources = sources;
     this.located.clear();
+  }
+
+  /** Forgets everything learned about the binaries: a file at a known path was replaced (yt-dlp update, rollback). */
+  refresh(): void {
+    this.located.clear();
+    this.versions.clear();
+    this.features.clear();
   }
 
   locate(name: BinaryName): Omit<BinaryInfo, 'version'> {

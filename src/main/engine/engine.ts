@@ -3,7 +3,9 @@ import path from 'node:path';
 import {
   FINAL_STATES,
   methods,
+  PROVIDERS,
   RUNNING_STATES,
+  SECRET_NAMES,
   SettingsSchema,
   UNFINISHED_STATES,
   type EventName,
@@ -11,13 +13,24 @@ import {
   type Handlers,
   type Item,
   type Job,
+  type MethodArgs,
   type MethodInput,
   type MethodName,
   type MethodOutput,
+  type ProviderHealth,
+  type ProviderName,
+  type SecretName,
   type Settings,
 } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
+import type { MediaKind } from '../../shared/wire';
 import { Binaries, type BinaryName } from './binaries';
+import { YtdlpUpdater } from './ytdlp-update';
+import { envSecret, envSettings } from './config';
+import { routeFor } from './routing';
+import { Breakers } from './net/breaker';
+import { RateLimiter } from './net/ratelimit';
+import { StockSearch } from './search/service';
 import { EventBus, ProgressCoalescer } from './events';
 import { canonicalUrl, formatProfile } from './library/canonical';
 import { assertWritableDir, stagingDirFor, STAGING_DIR } from './library/files';
@@ -28,10 +41,11 @@ import { Worker, type WorkerHandle } from './queue/worker';
 import type { Statement } from 'better-sqlite3';
 import { openDatabase, type DB } from './store/db';
 import { ItemStore } from './store/items';
-import { JobStore, type JobRow } from './store/jobs';
+import { JobStore, type JobRow, type NewJob } from './store/jobs';
 import { loadSettings, saveSettings } from './store/settings';
 import { plainBox, SecretStore, type SecretBox } from './store/secrets';
-import { exportHistory, statsSummary } from './store/stats';
+import { exportHistory, providerStats, recentOutcomes, statsSummary } from './store/stats';
+import { CLOUD_PROVIDERS, isCloudProvider } from './providers/registry';
 
 /** What the program hosting the engine can do beyond it (the desktop shell can show a file in its folder). */
 export interface EngineHost {
@@ -66,14 +80,22 @@ export class Engine {
   readonly secrets: SecretStore;
   private readonly insertEvent: Statement;
   readonly binaries: Binaries;
+  readonly ytdlp: YtdlpUpdater;
   readonly log: Logger;
   readonly bus = new EventBus();
   readonly progress: ProgressCoalescer;
   readonly now: () => number;
   readonly env: NodeJS.ProcessEnv;
   readonly jsRuntime: { path: string; env: NodeJS.ProcessEnv } | null;
+  /** One circuit breaker per remote provider; in memory, so a restart gives every service a fresh chance. */
+  readonly breakers: Breakers;
+  /** Per-source request windows and what services said about their limits, kept in SQLite across restarts. */
+  readonly limiter: RateLimiter;
+  /** Pexels and Pixabay search, with its 24 h answer cache and the themes searched. */
+  readonly search: StockSearch;
   private readonly opts: EngineOptions;
   private saved: Settings;
+  private readonly fromEnv: Partial<Settings>;
   private readonly running = new Map<number, WorkerHandle>();
   private retryTimer: NodeJS.Timeout | null = null;
   private started = false;
@@ -93,13 +115,74 @@ export class Engine {
     this.insertEvent = this.db.prepare('INSERT INTO events (at, type, job_id, data) VALUES (?, ?, ?, ?)');
     this.progress = new ProgressCoalescer(this.bus);
     this.saved = loadSettings(this.db);
+    const env = envSettings(this.env);
+    this.fromEnv = env.settings;
+    for (const problem of env.problems) this.log.warn({ problem }, 'environment setting ignored');
+    this.breakers = new Breakers(this.now);
+    this.limiter = new RateLimiter(this.db, this.now);
+    this.search = new StockSearch({
+      db: this.db,
+      now: this.now,
+      log: this.log,
+      settings: () => this.settings,
+      secret: (name) => this.secret(name),
+      limiter: this.limiter,
+    });
     this.jsRuntime = opts.jsRuntime === undefined ? defaultJsRuntime() : opts.jsRuntime;
     this.binaries = new Binaries(this.binarySources());
+    this.ytdlp = new YtdlpUpdater({
+      dataDir: this.dataDir,
+      binaries: this.binaries,
+      settings: () => this.settings,
+      log: this.log,
+      now: this.now,
+      // swapping the binary under a running yt-dlp fails on Windows, and a version change mid-job confuses resume;
+      // before start() rows in running states are leftovers of a crash, not running downloads
+      assertIdle: () => {
+        if (this.started && this.jobs.listIds(RUNNING_STATES).length > 0) {
+          throw new AppError('ERR_BAD_STATE', 'Downloads are running: pause them (Pause all) before updating or rolling back yt-dlp.');
+        }
+      },
+    });
     this.handlers = this.makeHandlers();
   }
 
+  /** Effective settings: flags (overrides) > environment > saved > defaults. */
   get settings(): Settings {
-    return { ...this.saved, ...this.opts.overrides };
+    return { ...this.saved, ...this.fromEnv, ...this.opts.overrides };
+  }
+
+  /** Which secrets are set, here or in the environment; never their values. */
+  private secretsStatus(): MethodOutput<'secrets.status'> {
+    const set = Object.fromEntries(SECRET_NAMES.map((n) => [n, this.secret(n) !== undefined])) as Record<SecretName, boolean>;
+    return { protection: this.secrets.protection, set };
+  }
+
+  /** Breaker state, recent outcomes and why the chain would skip it: what the UI shows per provider. */
+  private providerHealth(provider: ProviderName): ProviderHealth {
+    const s = this.settings;
+    let unavailable: string | null = null;
+    if (isCloudProvider(provider)) unavailable = CLOUD_PROVIDERS[provider].unavailable({ settings: s, secret: (n) => this.secret(n) });
+    else if (provider === 'yt-dlp') unavailable = this.binaries.locate('yt-dlp').error;
+    // yt-dlp and direct talk to many sites: one site failing says nothing about the others, so they have no breaker
+    const breaker = isCloudProvider(provider) ? this.breakers.snapshot(provider) : { state: 'closed' as const, consecutiveFailures: 0, openUntil: null };
+    const recent = recentOutcomes(this.db, provider);
+    return {
+      provider,
+      enabled: !s.disabledProviders.includes(provider),
+      unavailable,
+      breaker: breaker.state,
+      consecutiveFailures: breaker.consecutiveFailures,
+      openUntil: breaker.openUntil,
+      recentSuccessRate: recent.rate,
+      recentAttempts: recent.count,
+      lastError: recent.lastError,
+    };
+  }
+
+  /** Effective secret: an environment variable (APIFY_TOKEN, …) wins over the stored value. Never log it. */
+  secret(name: SecretName): string | undefined {
+    return envSecret(this.env, name) ?? this.secrets.get(name);
   }
 
   get libraryDir(): string {
@@ -109,7 +192,8 @@ export class Engine {
   private binarySources() {
     const s = this.settings;
     const settings: Partial<Record<BinaryName, string>> = { 'yt-dlp': s.ytdlpPath, ffmpeg: s.ffmpegPath, ffprobe: s.ffprobePath };
-    return { settings, env: this.env, bundledDirs: [...(this.opts.bundledBinDirs ?? []), path.join(this.dataDir, 'bin')] };
+    // the copy `ytdlp update` fetched into app data is newer than the one shipped with the app
+    return { settings, env: this.env, bundledDirs: [path.join(this.dataDir, 'bin'), ...(this.opts.bundledBinDirs ?? [])] };
   }
 
   /** The one entry point for every front end: validates input against the contract, then runs the handler. */
@@ -131,13 +215,14 @@ export class Engine {
   }
 
   /**
-   * The absolute path of an item's media file or thumbnail, for the media protocol and the headless server. Only
-   * files recorded in the library are reachable, and only when their real path stays inside the item's library
+   * The absolute path of an item's media file, thumbnail or keyframe, for the media protocol and the headless server.
+   * Only files recorded in the library are reachable, and only when their real path stays inside the item's library
    * folder (a symlink planted there cannot lead out of it).
    */
-  itemFile(id: number, kind: 'media' | 'thumbnail'): string {
+  itemFile(id: number, kind: MediaKind): string {
     const item = this.items.require(id);
-    const rel = kind === 'media' ? item.path : item.thumbnail;
+    const keyframe = /^keyframe\/(\d+)$/.exec(kind);
+    const rel = keyframe ? this.items.keyframePath(id, Number(keyframe[1])) : kind === 'media' ? item.path : item.thumbnail;
     if (!rel) throw new AppError('ERR_NOT_FOUND', `Library item ${id} has no ${kind}.`);
     const root = this.items.rootOf(id) ?? this.libraryDir;
     let realRoot: string;
@@ -337,29 +422,41 @@ export class Engine {
     return job;
   }
 
-  private addJobs(args: MethodInput<'jobs.add'> & { urls: string[]; priority: number }): MethodOutput<'jobs.add'> {
-    // refuse up front, so a missing program or an unwritable library changes nothing
-    for (const name of ['yt-dlp', 'ffprobe', 'ffmpeg'] as const) this.binaries.require(name);
-    assertWritableDir(this.libraryDir);
+  /**
+   * Enqueues links; one already queued maps to its job, one already in the library completes at once as a duplicate.
+   * Entries may carry what is known up front (stock results: their id, creator and a forced direct route).
+   */
+  private addJobs(
+    entries: ReadonlyArray<{ url: string; dedupUrl?: string; known?: Omit<NewJob, 'url' | 'canonicalUrl' | 'quality' | 'audioFormat' | 'formatProfile' | 'priority'> }>,
+    opts: { quality?: MethodArgs<'jobs.add'>['quality']; audioFormat?: MethodArgs<'jobs.add'>['audioFormat']; priority: number },
+  ): MethodOutput<'jobs.add'> {
     const s = this.settings;
-    const quality = args.quality ?? s.defaultQuality;
-    const audioFormat = args.audioFormat ?? s.audioFormat;
+    const quality = opts.quality ?? s.defaultQuality;
+    // refuse up front, so a missing program or an unwritable library changes nothing
+    for (const name of ['ffprobe', 'ffmpeg'] as const) this.binaries.require(name);
+    const ytdlpOnly = entries.some((e) => routeFor(e.url, s, quality, e.known?.route ?? null).chain.every((p) => p === 'yt-dlp'));
+    if (ytdlpOnly) this.binaries.require('yt-dlp');
+    assertWritableDir(this.libraryDir);
+    const audioFormat = opts.audioFormat ?? s.audioFormat;
     const profile = formatProfile(quality, audioFormat);
     let created = 0;
     const rows = this.db.transaction(() =>
-      args.urls.map((url) => {
-        const canonical = canonicalUrl(url);
+      entries.map(({ url, dedupUrl, known }) => {
+        const canonical = canonicalUrl(dedupUrl ?? url);
         const existing = this.jobs.findUnfinished(canonical, profile);
         if (existing) return existing;
-        const item = this.items.byCanonicalUrl(canonical, profile);
+        const item =
+          (known?.extractor && known.videoId ? this.items.byVideo(known.extractor, known.videoId, profile) : undefined) ??
+          this.items.byCanonicalUrl(canonical, profile);
         created++;
         const id = this.jobs.insert({
+          ...known,
           url,
           canonicalUrl: canonical,
           quality,
           audioFormat,
           formatProfile: profile,
-          priority: args.priority,
+          priority: opts.priority,
           ...(item ? { state: 'completed' as const, result: 'skipped_duplicate' as const, itemId: item.id, title: item.title } : {}),
         });
         return this.jobs.require(id);
@@ -367,14 +464,14 @@ export class Engine {
     )();
     const jobs = rows.map((r) => this.toJob(r));
     for (const job of jobs) this.bus.emit('job.updated', job);
-    this.log.info({ count: args.urls.length, created }, 'jobs added');
+    this.log.info({ count: entries.length, created }, 'jobs added');
     this.pump();
     return { jobs, created };
   }
 
   private makeHandlers(): Handlers {
     return {
-      'jobs.add': (args) => this.addJobs(args),
+      'jobs.add': (args) => this.addJobs(args.urls.map((url) => ({ url })), args),
       'jobs.list': (args) => {
         const { rows, total } = this.jobs.list(args);
         return { jobs: rows.map((r) => this.toJob(r)), total };
@@ -407,7 +504,7 @@ export class Engine {
         return { affected: ids.length };
       },
       'library.list': (args) => this.items.list(args),
-      'library.get': ({ id }) => this.items.require(id),
+      'library.get': ({ id }) => ({ ...this.items.require(id), keyframes: this.items.keyframes(id).map(({ index, timeSec }) => ({ index, timeSec })) }),
       'library.remove': ({ id, deleteFile }) => {
         const item = this.items.require(id);
         const root = this.items.rootOf(id) ?? this.libraryDir;
@@ -423,6 +520,7 @@ export class Engine {
             }
           }
           if (item.thumbnail) fs.rmSync(path.join(root, item.thumbnail), { force: true });
+          for (const k of this.items.keyframes(id)) fs.rmSync(path.join(root, k.path), { force: true });
         }
         this.items.remove(id);
         this.bus.emit('library.removed', { id });
@@ -452,20 +550,47 @@ export class Engine {
         this.pump();
         return this.settings;
       },
-      'secrets.status': () => this.secrets.status(),
+      'secrets.status': () => this.secretsStatus(),
       'secrets.set': ({ name, value }) => {
         this.secrets.set(name, value);
         this.log.info({ secret: name }, 'secret saved');
-        return this.secrets.status();
+        return this.secretsStatus();
       },
       'secrets.clear': ({ name }) => {
         this.secrets.clear(name);
         this.log.info({ secret: name }, 'secret cleared');
-        return this.secrets.status();
+        return this.secretsStatus();
       },
       'queue.summary': () => this.jobs.summary(),
       'stats.summary': ({ days, utcOffsetMin }) => statsSummary(this.db, this.now(), days, utcOffsetMin),
       'stats.export': ({ format }) => exportHistory(this.db, format, this.now()),
+      'search.run': (query) => this.search.run(query),
+      'search.suggest': ({ prefix, limit }) => ({ themes: this.search.suggest(prefix, limit) }),
+      'search.popular': ({ limit }) => ({ themes: this.search.popular(limit) }),
+      'search.download': ({ results, priority }) =>
+        this.addJobs(
+          results.map((r) => ({
+            url: r.fileUrl,
+            // the stock page is the video's identity: another rendition of it is the same video
+            dedupUrl: r.pageUrl,
+            known: {
+              title: r.title,
+              source: r.source,
+              extractor: r.source,
+              videoId: r.id,
+              uploader: r.creatorName,
+              attributionName: r.creatorName,
+              attributionUrl: r.creatorUrl ?? r.pageUrl,
+              route: 'direct',
+            },
+          })),
+          { quality: 'best', priority },
+        ),
+      'providers.health': () => ({ providers: PROVIDERS.map((p) => this.providerHealth(p)) }),
+      'stats.providers': ({ days }) => ({ providers: providerStats(this.db, this.now(), days) }),
+      'ytdlp.status': () => this.ytdlp.status(),
+      'ytdlp.update': () => this.ytdlp.update(),
+      'ytdlp.rollback': () => this.ytdlp.rollback(),
       'system.info': async () => {
         const binaries = await Promise.all((['yt-dlp', 'ffmpeg', 'ffprobe'] as const).map((n) => this.binaries.info(n)));
         return {

@@ -1,14 +1,15 @@
 /**
- * Library files by item id (`/media/<id>/<media|thumbnail>`), with byte ranges so players can seek. The client never
- * names a path: the engine maps the id to a file and refuses anything outside the item's library folder.
+ * Library files by item id (`/media/<id>/<media|thumbnail|keyframe/<i>>`), with byte ranges so players can seek. The
+ * client never names a path: the engine maps the id to a file and refuses anything outside the item's library folder.
  */
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MEDIA_KIND_PATTERN, type MediaKind } from '../../shared/wire';
 import type { Engine } from '../engine';
 import { contentTypeFor, parseRange } from '../engine/library/range';
 import { sendFileBody, sendText } from './respond';
 
-const MEDIA_ROUTE = /^\/media\/([1-9]\d{0,14})\/(media|thumbnail)$/;
+const MEDIA_ROUTE = new RegExp(`^/media/([1-9]\\d{0,14})/(${MEDIA_KIND_PATTERN})$`);
 // the engine resolved every symlink; refusing one at open time closes the gap if the file is swapped meanwhile
 const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0);
 
@@ -46,7 +47,7 @@ async function openItemFile(engine: Engine, rawPath: string): Promise<{ handle: 
   if (!m) return null;
   let handle: fs.promises.FileHandle | null = null;
   try {
-    const file = engine.itemFile(Number(m[1]), m[2] as 'media' | 'thumbnail');
+    const file = engine.itemFile(Number(m[1]), m[2] as MediaKind);
     handle = await fs.promises.open(file, OPEN_FLAGS);
     const st = await handle.stat();
     if (st.isFile()) return { handle, size: st.size, type: contentTypeFor(file) };

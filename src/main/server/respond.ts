@@ -16,11 +16,14 @@ export function parseTarget(url: string | undefined): Target {
   return q < 0 ? { path: raw, query: new URLSearchParams() } : { path: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) };
 }
 
-/** Sent with every response: the app only runs its own scripts and only talks back to the host it came from. */
+/**
+ * Sent with every response: the app only runs its own scripts and only talks back to the host it came from.
+ * Pictures may come from any https origin: stock search results show the sites' own thumbnails.
+ */
 export function setSecurityHeaders(res: ServerResponse, host: string): void {
   res.setHeader(
     'Content-Security-Policy',
-    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; " +
+    "default-src 'self'; img-src 'self' data: blob: https:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; " +
       `connect-src 'self' ws://${host}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
   );
   res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -11,12 +11,13 @@ import { useTheme } from './components/theme';
 import { useAdder } from './components/useAdder';
 import { Gallery } from './screens/Gallery';
 import { Queue } from './screens/Queue';
+import { Search } from './screens/Search';
 import { Settings } from './screens/Settings';
 import { Stats } from './screens/Stats';
 import { useJobs } from './store/jobs';
 import { useSettings } from './store/settings';
 
-const SCREEN_COMPONENTS: Record<Screen, ComponentType> = { Queue, Gallery, Settings, Stats };
+const SCREEN_COMPONENTS: Record<Screen, ComponentType> = { Queue, Gallery, Search, Settings, Stats };
 
 export function App() {
   const client = useClient();

@@ -1,7 +1,7 @@
 /** Wording the renderer shows about jobs; byte and time figures come from src/shared/format.ts. */
-import type { Job, Progress, Quality } from '../../shared/contract';
+import type { Job, ProviderName, Progress, Quality, StockSource } from '../../shared/contract';
 import type { ErrorCode } from '../../shared/errors';
-import { formatBytes } from '../../shared/format';
+import { formatBytes, formatDuration } from '../../shared/format';
 import { preview } from '../../shared/url';
 
 /** What to call a job before yt-dlp has told us its title: the link itself, made safe to print. */
@@ -41,6 +41,21 @@ export const QUALITY_LABELS: Record<Quality, string> = {
   audio: 'Audio only',
 };
 
+/** Providers as their makers write them; an attempt may name one this build does not know, shown as it is. */
+const PROVIDER_LABELS: Record<ProviderName, string> = { 'yt-dlp': 'yt-dlp', direct: 'Direct', apify: 'Apify', huntapi: 'HuntAPI', scrapling: 'Scrapling' };
+
+export function providerLabel(provider: string): string {
+  return Object.hasOwn(PROVIDER_LABELS, provider) ? PROVIDER_LABELS[provider as ProviderName] : provider;
+}
+
+/** Stock sites as their owners write them. */
+export const STOCK_SOURCE_LABELS: Record<StockSource, string> = { pexels: 'Pexels', pixabay: 'Pixabay' };
+
+/** How long something took: tenths of a second while short (most attempts), minutes and hours beyond that. */
+export function formatElapsed(ms: number): string {
+  return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)} s` : formatDuration(ms / 1000);
+}
+
 export function formatTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
 }
@@ -61,7 +76,13 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   ERR_BINARY_MISSING: 'Install the missing program or set its path in Settings, then Retry.',
   ERR_DISK: 'Free some space or pick another library folder in Settings, then Retry.',
   ERR_VALIDATION: 'The downloaded file was not a playable video; Retry, or try another quality.',
-  ERR_PROCESS: 'Updating yt-dlp usually fixes this; then Retry.',
+  ERR_PROCESS: 'Updating yt-dlp usually fixes this (Settings → yt-dlp); then Retry.',
+  ERR_CREDENTIALS: 'Check the API keys and tokens in Settings → Providers, then Retry.',
+  ERR_QUOTA: 'The service’s quota or credit is used up: wait for it to renew or top it up, or put another provider first in Settings → Providers.',
+  ERR_TOO_LARGE: 'Raise the maximum file size in Settings → Downloads or pick a lower quality, then Retry.',
+  ERR_PROVIDER_FAILED: 'Retry later, or put another provider first in Settings → Providers.',
+  ERR_TIMEOUT: 'The service took too long: Retry later, or allow it more time in Settings → Providers.',
+  ERR_NO_PROVIDER: 'Enable a provider for this site or add its credentials in Settings → Providers; Stats shows which ones are paused after failures.',
 };
 
 export function adviceFor(code: ErrorCode): string | null {

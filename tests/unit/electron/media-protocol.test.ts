@@ -15,6 +15,7 @@ let engine: Engine;
 let libraryDir: string;
 const bytes = crypto.randomBytes(10_000);
 const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), crypto.randomBytes(500)]);
+const keyframe = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), crypto.randomBytes(300)]);
 let itemId: number;
 let escapeId: number;
 let missingId: number;
@@ -56,6 +57,12 @@ beforeAll(() => {
   fs.writeFileSync(path.join(libraryDir, 'example.com/Unknown/Clip 1 [v1].mp4'), bytes);
   fs.writeFileSync(path.join(libraryDir, '.thumbs/abc.jpg'), jpeg);
   itemId = addItem('example.com/Unknown/Clip 1 [v1].mp4', '.thumbs/abc.jpg', 1);
+  fs.writeFileSync(path.join(libraryDir, '.thumbs/abc-k0.jpg'), keyframe);
+  // keyframe 1 is recorded but its file is gone
+  engine.items.insertKeyframes(itemId, [
+    { index: 0, timeSec: 1.5, path: '.thumbs/abc-k0.jpg' },
+    { index: 1, timeSec: 4, path: '.thumbs/abc-k1.jpg' },
+  ]);
 
   // a file planted in the library as a symlink to a secret elsewhere
   const outside = path.join(tempDir('outside'), 'secret.mp4');
@@ -116,6 +123,17 @@ describe('media protocol', () => {
     expect((await body(res)).equals(jpeg)).toBe(true);
   });
 
+  it('serves a keyframe by index, and nothing for an index without a file or row', async () => {
+    const res = await get(url(itemId, 'keyframe/0'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect((await body(res)).equals(keyframe)).toBe(true);
+    for (const kind of ['keyframe/1', 'keyframe/2', 'keyframe/999', 'keyframe/1000', 'keyframe/00', 'keyframe/-1', 'keyframe/x', 'keyframe/', 'keyframe', 'keyframe/0/0']) {
+      expect((await get(url(itemId, kind))).status, kind).toBe(404);
+    }
+    expect((await get(url(escapeId, 'keyframe/0'))).status).toBe(404);
+  });
+
   it('serves nothing for unknown ids, missing files, symlinks out of the library or items without a thumbnail', async () => {
     for (const target of [url(999_999), url(escapeId), url(missingId), url(escapeId, 'thumbnail')]) {
       const res = await get(target);
@@ -142,6 +160,8 @@ describe('media protocol', () => {
   it('parses only item/<id>/<kind>', () => {
     expect(parseMediaUrl(`${MEDIA_SCHEME}://item/42/thumbnail`)).toEqual({ id: 42, kind: 'thumbnail' });
     expect(parseMediaUrl(`${MEDIA_SCHEME}://item/42/media?t=3`)).toEqual({ id: 42, kind: 'media' });
+    expect(parseMediaUrl(`${MEDIA_SCHEME}://item/42/keyframe/7`)).toEqual({ id: 42, kind: 'keyframe/7' });
+    expect(parseMediaUrl(`${MEDIA_SCHEME}://item/42/keyframe/07`)).toBeNull();
     expect(parseMediaUrl('file:///item/42/media')).toBeNull();
     expect(parseMediaUrl('https://item/42/media')).toBeNull();
     expect(parseMediaUrl(`${MEDIA_SCHEME}://item/99999999999999999999/media`)).toBeNull();

@@ -3,6 +3,7 @@ import type { Quality, AudioFormat, Settings } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import type { YtdlpFeatures } from '../binaries';
 import { runProcess } from '../proc';
+import { mediaLinkKind } from '../routing';
 import { classifyYtdlpError } from './ytdlp-errors';
 
 /** Markers on yt-dlp's stdout lines that carry machine-readable data (never parse the human progress line). */
@@ -54,24 +55,9 @@ export interface YtdlpContext {
   env: NodeJS.ProcessEnv;
 }
 
-const DIRECT_MEDIA = /\.(mp4|m4v|mov|webm|mkv|m4a|mp3|ogg|oga|opus|flac|wav|aac|ts|m3u8|mpd|avi|flv|3gp)$/i;
-
 /** A link straight to a media file or manifest is one video: it needs no playlist check before downloading. */
 export function isDirectMediaUrl(url: string): boolean {
-  try {
-    return DIRECT_MEDIA.test(new URL(url).pathname);
-  } catch {
-    return false;
-  }
-}
-
-export function isYoutubeUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname.toLowerCase();
-    return /(^|\.)(youtube\.com|youtu\.be|youtube-nocookie\.com)$/.test(host);
-  } catch {
-    return false;
-  }
+  return mediaLinkKind(url) !== null;
 }
 
 function commonArgs(ctx: YtdlpContext): string[] {

@@ -34,6 +34,13 @@ interface ItemRow {
 
 export type NewItem = Omit<Item, 'id' | 'createdAt'>;
 
+/** A still of an item; `path` is relative to the item's library root, like its thumbnail. */
+export interface StoredKeyframe {
+  index: number;
+  timeSec: number;
+  path: string;
+}
+
 const SORTS: Record<MethodArgs<'library.list'>['sort'], string> = {
   newest: 'i.created_at DESC, i.id DESC',
   oldest: 'i.created_at ASC, i.id ASC',
@@ -125,8 +132,24 @@ export class ItemStore {
     return row && toItem(row);
   }
 
+  /** Its keyframes' rows go with the item (ON DELETE CASCADE); their files are the caller's business. */
   remove(id: number): void {
     this.stmt('DELETE FROM items WHERE id = ?').run(id);
+  }
+
+  insertKeyframes(itemId: number, keyframes: readonly StoredKeyframe[]): void {
+    const insert = this.stmt('INSERT INTO keyframes (item_id, idx, time_sec, path) VALUES (?, ?, ?, ?)');
+    for (const k of keyframes) insert.run(itemId, k.index, k.timeSec, k.path);
+  }
+
+  /** In time order. */
+  keyframes(itemId: number): StoredKeyframe[] {
+    return this.stmt('SELECT idx AS "index", time_sec AS timeSec, path FROM keyframes WHERE item_id = ? ORDER BY idx').all(itemId) as StoredKeyframe[];
+  }
+
+  keyframePath(itemId: number, index: number): string | undefined {
+    const row = this.stmt('SELECT path FROM keyframes WHERE item_id = ? AND idx = ?').get(itemId, index) as { path: string } | undefined;
+    return row?.path;
   }
 
   list(q: MethodArgs<'library.list'>): { items: Item[]; total: number } {

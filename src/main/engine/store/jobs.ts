@@ -31,6 +31,10 @@ export interface JobRow {
   updated_at: number;
   started_at: number | null;
   finished_at: number | null;
+  attribution_name: string | null;
+  attribution_url: string | null;
+  /** A forced provider chain (comma-separated), or null to route by URL. */
+  route: string | null;
 }
 
 /** Which state may follow which; every change goes through `transition`, which enforces it atomically. */
@@ -64,7 +68,17 @@ export interface NewJob {
   state?: JobState;
   result?: Job['result'];
   itemId?: number | null;
+  source?: string | null;
+  extractor?: string | null;
+  videoId?: string | null;
+  uploader?: string | null;
+  attributionName?: string | null;
+  attributionUrl?: string | null;
+  route?: string | null;
 }
+
+/** What a provider may report about an attempt (shown in job details; never a secret). */
+export type AttemptDetail = Record<string, string | number | boolean | null>;
 
 export class JobStore {
   private readonly statements: Statements;
@@ -84,8 +98,10 @@ export class JobStore {
     const t = this.now();
     const info = this
       .stmt(
-        `INSERT INTO jobs (parent_id, url, canonical_url, state, result, priority, quality, audio_format, format_profile, title, item_id, created_at, updated_at, finished_at)
-         VALUES (@parentId, @url, @canonicalUrl, @state, @result, @priority, @quality, @audioFormat, @formatProfile, @title, @itemId, @t, @t, @finishedAt)`,
+        `INSERT INTO jobs (parent_id, url, canonical_url, state, result, priority, quality, audio_format, format_profile, title, item_id,
+           source, extractor, video_id, uploader, attribution_name, attribution_url, route, created_at, updated_at, finished_at)
+         VALUES (@parentId, @url, @canonicalUrl, @state, @result, @priority, @quality, @audioFormat, @formatProfile, @title, @itemId,
+           @source, @extractor, @videoId, @uploader, @attributionName, @attributionUrl, @route, @t, @t, @finishedAt)`,
       )
       .run({
         parentId: job.parentId ?? null,
@@ -99,6 +115,13 @@ export class JobStore {
         formatProfile: job.formatProfile,
         title: job.title ?? null,
         itemId: job.itemId ?? null,
+        source: job.source ?? null,
+        extractor: job.extractor ?? null,
+        videoId: job.videoId ?? null,
+        uploader: job.uploader ?? null,
+        attributionName: job.attributionName ?? null,
+        attributionUrl: job.attributionUrl ?? null,
+        route: job.route ?? null,
         t,
         finishedAt: job.state === 'completed' ? t : null,
       });
@@ -240,17 +263,28 @@ export class JobStore {
       .get(parentId) as { total: number; completed: number; failed: number };
   }
 
-  startAttempt(jobId: number, provider: string, variant: string | null): number {
+  startAttempt(jobId: number, provider: string, variant: string | null, opts: { fallback?: boolean; remoteId?: string | null } = {}): number {
     const info = this
-      .stmt('INSERT INTO attempts (job_id, provider, variant, started_at) VALUES (?, ?, ?, ?)')
-      .run(jobId, provider, variant, this.now());
+      .stmt('INSERT INTO attempts (job_id, provider, variant, started_at, fallback, remote_id) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(jobId, provider, variant, this.now(), opts.fallback ? 1 : 0, opts.remoteId ?? null);
     return Number(info.lastInsertRowid);
   }
 
-  endAttempt(attemptId: number, error: AppErrorData | null, bytes: number | null): void {
+  /** Saved the moment a remote service accepts the request, so a crash right after cannot make us pay twice. */
+  setAttemptRemote(attemptId: number, remoteId: string): void {
+    this.stmt('UPDATE attempts SET remote_id = ? WHERE id = ?').run(remoteId, attemptId);
+  }
+
+  endAttempt(attemptId: number, error: AppErrorData | null, bytes: number | null, detail: AttemptDetail | null = null): void {
     this
-      .stmt('UPDATE attempts SET ended_at = ?, error_code = ?, error_message = ?, bytes = ? WHERE id = ?')
-      .run(this.now(), error?.code ?? null, error?.message ?? null, bytes, attemptId);
+      .stmt('UPDATE attempts SET ended_at = ?, error_code = ?, error_message = ?, bytes = ?, detail = coalesce(?, detail) WHERE id = ?')
+      .run(this.now(), error?.code ?? null, error?.message ?? null, bytes, detail ? JSON.stringify(detail) : null, attemptId);
+  }
+
+  /** The job's most recent attempt, for resuming a chain where a stop interrupted it. */
+  lastAttempt(jobId: number): Attempt | undefined {
+    const row = this.stmt('SELECT * FROM attempts WHERE job_id = ? ORDER BY id DESC LIMIT 1').get(jobId) as AttemptRow | undefined;
+    return row && toAttempt(row);
   }
 
   /** Attempts a crash left open are closed as interrupted, so history stays truthful. */
@@ -261,27 +295,8 @@ export class JobStore {
   }
 
   attempts(jobId: number): Attempt[] {
-    const rows = this.stmt('SELECT * FROM attempts WHERE job_id = ? ORDER BY id').all(jobId) as Array<{
-      id: number;
-      job_id: number;
-      provider: string;
-      variant: string | null;
-      started_at: number;
-      ended_at: number | null;
-      error_code: ErrorCode | null;
-      error_message: string | null;
-      bytes: number | null;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      jobId: r.job_id,
-      provider: r.provider,
-      variant: r.variant,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-      error: r.error_code ? { code: r.error_code, message: r.error_message ?? '' } : null,
-      bytes: r.bytes,
-    }));
+    const rows = this.stmt('SELECT * FROM attempts WHERE job_id = ? ORDER BY id').all(jobId) as AttemptRow[];
+    return rows.map(toAttempt);
   }
 
   toJob(row: JobRow, progress: Progress | null): Job {
@@ -311,4 +326,43 @@ export class JobStore {
       children: row.kind === 'playlist' ? this.childSummary(row.id) : null,
     };
   }
+}
+
+interface AttemptRow {
+  id: number;
+  job_id: number;
+  provider: string;
+  variant: string | null;
+  started_at: number;
+  ended_at: number | null;
+  error_code: ErrorCode | null;
+  error_message: string | null;
+  bytes: number | null;
+  remote_id: string | null;
+  fallback: number;
+  detail: string | null;
+}
+
+function toAttempt(r: AttemptRow): Attempt {
+  let detail: AttemptDetail | null = null;
+  if (r.detail) {
+    try {
+      detail = JSON.parse(r.detail) as AttemptDetail;
+    } catch {
+      detail = null;
+    }
+  }
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    provider: r.provider,
+    variant: r.variant,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    error: r.error_code ? { code: r.error_code, message: r.error_message ?? '' } : null,
+    bytes: r.bytes,
+    remoteId: r.remote_id,
+    fallback: r.fallback === 1,
+    detail,
+  };
 }

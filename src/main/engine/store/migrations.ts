@@ -128,4 +128,53 @@ export const MIGRATIONS: readonly string[] = [
   -- the library folder an item's path is relative to, so changing the library folder leaves older items playable
   ALTER TABLE items ADD COLUMN root TEXT;
   `,
+  `
+  -- provider chain: a remote job id to resume after a restart (never billed twice), what the service reported,
+  -- and whether an earlier provider had failed (a fallback)
+  ALTER TABLE attempts ADD COLUMN remote_id TEXT;
+  ALTER TABLE attempts ADD COLUMN detail TEXT;
+  ALTER TABLE attempts ADD COLUMN fallback INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX attempts_provider ON attempts(provider, started_at);
+  -- stock results keep their creator until the item is made; a forced chain ('direct') skips routing
+  ALTER TABLE jobs ADD COLUMN attribution_name TEXT;
+  ALTER TABLE jobs ADD COLUMN attribution_url TEXT;
+  ALTER TABLE jobs ADD COLUMN route TEXT;
+
+  CREATE TABLE keyframes (
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    time_sec REAL NOT NULL,
+    -- relative to the item's library root, like items.thumbnail
+    path TEXT NOT NULL,
+    PRIMARY KEY (item_id, idx)
+  );
+
+  -- sliding-window rate limits: one row per request made, per source; survives restarts
+  CREATE TABLE rate_events (
+    source TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX rate_events_source ON rate_events(source, at);
+  -- what a service said about its own limit (Retry-After, X-Ratelimit-*): no request before blocked_until
+  CREATE TABLE rate_state (
+    source TEXT PRIMARY KEY,
+    blocked_until INTEGER,
+    limit_total INTEGER,
+    remaining INTEGER,
+    reset_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE search_cache (
+    key TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL
+  );
+  CREATE TABLE searches (
+    theme TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    last_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -1,4 +1,4 @@
-import { SECRET_NAMES, type SecretName } from '../../../shared/contract';
+import type { SecretName } from '../../../shared/contract';
 import type { DB } from './db';
 
 /**
@@ -51,8 +51,7 @@ export class SecretStore {
     this.db.prepare('DELETE FROM secrets WHERE name = ?').run(name);
   }
 
-  status(): { protection: 'os' | 'file'; set: Record<SecretName, boolean> } {
-    const set = Object.fromEntries(SECRET_NAMES.map((n) => [n, this.get(n) !== undefined])) as Record<SecretName, boolean>;
-    return { protection: this.box.protection, set };
+  get protection(): 'os' | 'file' {
+    return this.box.protection;
   }
 }

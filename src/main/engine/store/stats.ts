@@ -1,4 +1,5 @@
-import type { Stats } from '../../../shared/contract';
+import type { ProviderStats, Stats } from '../../../shared/contract';
+import type { ErrorCode } from '../../../shared/errors';
 import type { DB } from './db';
 
 const DAY_MS = 86_400_000;
@@ -113,4 +114,55 @@ function csvCell(value: unknown): string {
   let s = String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * Per-provider counters from the `attempts` table (one row per provider try, with its outcome, bytes and timing).
+ * An interrupted try (pause, shutdown, crash) is neither a success nor a failure.
+ */
+export function providerStats(db: DB, now: number, days: number): ProviderStats[] {
+  const since = now - days * DAY_MS;
+  const rows = db
+    .prepare(
+      `SELECT provider, COUNT(*) AS attempts,
+              SUM(ended_at IS NOT NULL AND error_code IS NULL) AS successes,
+              SUM(error_code IS NOT NULL AND error_code <> 'ERR_CANCELED') AS failures,
+              SUM(fallback) AS fallbacks,
+              coalesce(SUM(CASE WHEN error_code IS NULL THEN bytes END), 0) AS bytes,
+              coalesce(SUM(ended_at - started_at), 0) AS ms
+       FROM attempts WHERE started_at >= ? GROUP BY provider ORDER BY attempts DESC`,
+    )
+    .all(since) as Array<Omit<ProviderStats, 'failuresByCode'>>;
+  const codes = db
+    .prepare(
+      `SELECT provider, error_code AS code, COUNT(*) AS n FROM attempts
+       WHERE started_at >= ? AND error_code IS NOT NULL AND error_code <> 'ERR_CANCELED' GROUP BY provider, error_code`,
+    )
+    .all(since) as Array<{ provider: string; code: string; n: number }>;
+  return rows.map((r) => ({
+    ...r,
+    failuresByCode: Object.fromEntries(codes.filter((c) => c.provider === r.provider).map((c) => [c.code, c.n])),
+  }));
+}
+
+/** Success rate over a provider's last finished tries and its latest failure, for the health panel. */
+export function recentOutcomes(db: DB, provider: string, window = 50): { rate: number | null; count: number; lastError: { code: ErrorCode; message: string; at: number } | null } {
+  const recent = db
+    .prepare(
+      `SELECT error_code IS NULL AS ok FROM attempts
+       WHERE provider = ? AND ended_at IS NOT NULL AND coalesce(error_code, '') <> 'ERR_CANCELED' ORDER BY id DESC LIMIT ?`,
+    )
+    .all(provider, window) as Array<{ ok: number }>;
+  const last = db
+    .prepare(
+      `SELECT error_code AS code, error_message AS message, ended_at AS at FROM attempts
+       WHERE provider = ? AND error_code IS NOT NULL AND error_code <> 'ERR_CANCELED' ORDER BY id DESC LIMIT 1`,
+    )
+    .get(provider) as { code: ErrorCode; message: string | null; at: number } | undefined;
+  const ok = recent.filter((r) => r.ok === 1).length;
+  return {
+    rate: recent.length ? ok / recent.length : null,
+    count: recent.length,
+    lastError: last ? { code: last.code, message: last.message ?? '', at: last.at } : null,
+  };
 }

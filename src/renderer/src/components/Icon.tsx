@@ -1,5 +1,5 @@
 /**
- * Inline SVG icons: no icon font or image to load (the CSP allows none from outside), and no reliance on the
+ * Inline SVG icons: no icon font or image file to load (the CSP lets in no fonts from outside), and no reliance on the
  * system fonts having a glyph for ⏸ or ↻, which many Linux installs lack. Always decorative: the button names them.
  */
 const PATHS = {

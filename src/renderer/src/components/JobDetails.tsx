@@ -1,6 +1,7 @@
+import { Fragment } from 'react';
 import type { Attempt, Job } from '../../../shared/contract';
-import { formatBytes, formatDuration } from '../../../shared/format';
-import { adviceFor, formatTime, jobTitle, stateText } from '../format';
+import { formatBytes } from '../../../shared/format';
+import { adviceFor, formatElapsed, formatTime, jobTitle, providerLabel, stateText } from '../format';
 import { useJobs } from '../store/jobs';
 import { useNow } from './useNow';
 
@@ -73,27 +74,59 @@ function Details({ job }: { job: Job }) {
   );
 }
 
+/** A value a provider reported, as text: booleans read as words, a missing value as a dash. */
+function detailText(value: string | number | boolean | null): string {
+  if (value === null) return '—';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return String(value);
+}
+
 /** A list rather than a table: error sentences are long and the panel is narrow. */
 function AttemptList({ attempts }: { attempts: Attempt[] }) {
   return (
     <ol className="attempts" aria-label="Attempts">
-      {attempts.map((attempt) => (
-        <li key={attempt.id}>
-          <div className="attempt-head">
-            <strong>{attempt.provider}</strong>
-            {attempt.variant && <span>{attempt.variant}</span>}
-            <span>{formatTime(attempt.startedAt)}</span>
-            <span>{attempt.endedAt === null ? 'running' : formatDuration((attempt.endedAt - attempt.startedAt) / 1000)}</span>
-          </div>
-          {attempt.error ? (
-            <p className="attempt-error">
-              <code>{attempt.error.code}</code> {attempt.error.message}
-            </p>
-          ) : (
-            attempt.endedAt !== null && <p className="attempt-ok">Succeeded{attempt.bytes !== null ? `, ${formatBytes(attempt.bytes)}` : ''}</p>
-          )}
-        </li>
-      ))}
+      {attempts.map((attempt) => {
+        const detail = Object.entries(attempt.detail ?? {});
+        return (
+          <li key={attempt.id}>
+            <div className="attempt-head">
+              <strong>{providerLabel(attempt.provider)}</strong>
+              {attempt.variant && <span>{attempt.variant}</span>}
+              {attempt.fallback && (
+                <span className="attempt-fallback" title="Tried because an earlier provider had failed for this job">
+                  fallback
+                </span>
+              )}
+              <span>{formatTime(attempt.startedAt)}</span>
+              <span>{attempt.endedAt === null ? 'running' : formatElapsed(attempt.endedAt - attempt.startedAt)}</span>
+              {attempt.bytes !== null && <span>{formatBytes(attempt.bytes)}</span>}
+            </div>
+            {attempt.error ? (
+              <p className="attempt-error">
+                <code>{attempt.error.code}</code> {attempt.error.message}
+              </p>
+            ) : (
+              attempt.endedAt !== null && <p className="attempt-ok">Succeeded</p>
+            )}
+            {(attempt.remoteId !== null || detail.length > 0) && (
+              <dl className="attempt-facts">
+                {attempt.remoteId !== null && (
+                  <>
+                    <dt>remote id</dt>
+                    <dd>{attempt.remoteId}</dd>
+                  </>
+                )}
+                {detail.map(([key, value]) => (
+                  <Fragment key={key}>
+                    <dt>{key}</dt>
+                    <dd>{detailText(value)}</dd>
+                  </Fragment>
+                ))}
+              </dl>
+            )}
+          </li>
+        );
+      })}
     </ol>
   );
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 
-export const SCREENS = ['Queue', 'Gallery', 'Settings', 'Stats'] as const;
+export const SCREENS = ['Queue', 'Gallery', 'Search', 'Settings', 'Stats'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const hashOf = (screen: Screen) => `#${screen.toLowerCase()}`;

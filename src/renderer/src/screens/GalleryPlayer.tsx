@@ -1,5 +1,5 @@
-import { Fragment, useId, useLayoutEffect, useRef, useState } from 'react';
-import type { Item } from '../../../shared/contract';
+import { Fragment, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import type { Item, Keyframe } from '../../../shared/contract';
 import { toAppError } from '../../../shared/errors';
 import { formatBytes, formatDuration } from '../../../shared/format';
 import { useClient } from '../client/context';
@@ -67,11 +67,44 @@ function DeleteChoice({ busy, onDelete }: { busy: boolean; onDelete(deleteFile: 
   );
 }
 
+/** Stills of the video (its scene changes, or evenly spaced); each one moves the player to its moment. */
+function KeyframeStrip({ item, onSeek }: { item: Item; onSeek(timeSec: number): void }) {
+  const client = useClient();
+  const [keyframes, setKeyframes] = useState<Keyframe[]>([]);
+  useEffect(() => {
+    let live = true;
+    client.call('library.get', { id: item.id }).then(
+      (detail) => {
+        if (live) setKeyframes(detail.keyframes);
+      },
+      // the strip is an extra: without it the player still plays, and a removed item closes the dialog anyway
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, item.id]);
+  if (keyframes.length === 0) return null;
+  return (
+    <ul className="player-keyframes" aria-label="Keyframes">
+      {keyframes.map((k) => (
+        <li key={k.index}>
+          <button type="button" aria-label={`Jump to ${formatDuration(k.timeSec)}`} onClick={() => onSeek(k.timeSec)}>
+            <img src={client.mediaUrl(item.id, `keyframe/${k.index}`)} alt="" loading="lazy" />
+            {formatDuration(k.timeSec)}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** A modal dialog playing one library item, with its details and actions. */
 export function GalleryPlayer({ item, onClose }: { item: Item; onClose(): void }) {
   const client = useClient();
   const canReveal = useSettings((s) => s.info?.host.canReveal ?? false);
   const dialogRef = useRef<HTMLDialogElement>(null);
+  const videoRef = useRef<HTMLVideoElement>(null);
   const titleId = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -124,7 +157,13 @@ export function GalleryPlayer({ item, onClose }: { item: Item; onClose(): void }
           Close
         </button>
       </div>
-      <video className="player-video" controls preload="metadata" src={client.mediaUrl(item.id, 'media')} aria-label={item.title} />
+      <video ref={videoRef} className="player-video" controls preload="metadata" src={client.mediaUrl(item.id, 'media')} aria-label={item.title} />
+      <KeyframeStrip
+        item={item}
+        onSeek={(timeSec) => {
+          if (videoRef.current) videoRef.current.currentTime = timeSec;
+        }}
+      />
       {byline && <p className="player-byline">{byline}</p>}
       <p>
         <a href={item.url} target="_blank" rel="noopener noreferrer">

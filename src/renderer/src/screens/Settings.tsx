@@ -1,4 +1,4 @@
-import { startTransition, useEffect, useId, useOptimistic, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { MethodInput, SecretName, Settings as SettingsValues } from '../../../shared/contract';
 import { toAppError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format';
@@ -18,11 +18,11 @@ import {
   type SelectField,
   type TextField,
 } from './settings-fields';
+import { useSavedValue, type Save } from './settings-save';
+import { ProviderSettings, YtdlpPanel } from './SettingsProviders';
 import './screens.css';
 
 type Patch = MethodInput<'settings.update'>;
-/** Saves one change; resolves false when the engine refused it (its sentence is then shown by the field). */
-type Save = (field: Field, value: unknown) => Promise<boolean>;
 
 /** The one place a value becomes a patch: the engine validates every value against its schema. */
 function patchOf(key: keyof SettingsValues, value: unknown): Patch {
@@ -77,40 +77,36 @@ function TextSetting({ field, settings, info, error, save }: { field: NumberFiel
   // An empty library folder means the default one: show which folder that is.
   const placeholder = field.key === 'libraryDir' ? info?.libraryDir : undefined;
   const range = field.kind === 'number' ? `From ${field.min.toLocaleString()} to ${field.max.toLocaleString()}.` : undefined;
+  const common = {
+    value: draft ?? saved,
+    'aria-invalid': error ? true : undefined,
+    onChange: (event: { target: { value: string } }) => setDraft(event.target.value),
+    onBlur: () => void commit(),
+  };
   return (
     <Setting label={field.label} help={[field.help, range].filter(Boolean).join(' ') || undefined} error={error}>
-      {({ id, describedBy }) => (
-        <input
-          id={id}
-          type={field.kind === 'number' ? 'number' : 'text'}
-          {...(field.kind === 'number' ? { min: field.min, max: field.max, step: 1, inputMode: 'numeric' as const } : { spellCheck: false })}
-          placeholder={placeholder}
-          value={draft ?? saved}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-          onChange={(event) => setDraft(event.target.value)}
-          onBlur={() => void commit()}
-          onKeyDown={(event) => {
-            if (event.key === 'Enter') void commit();
-          }}
-        />
-      )}
+      {({ id, describedBy }) =>
+        // Enter is a new line in a text area: it saves when left, like the other fields do on blur.
+        field.kind === 'text' && field.multiline ? (
+          <textarea id={id} rows={3} spellCheck={false} aria-describedby={describedBy} {...common} />
+        ) : (
+          <input
+            id={id}
+            type={field.kind === 'number' ? 'number' : 'text'}
+            {...(field.kind === 'number'
+              ? { min: field.min, max: field.max, step: field.step, inputMode: field.step === 1 ? ('numeric' as const) : ('decimal' as const) }
+              : { spellCheck: false })}
+            placeholder={placeholder}
+            aria-describedby={describedBy}
+            {...common}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter') void commit();
+            }}
+          />
+        )
+      }
     </Setting>
   );
-}
-
-/**
- * Controls that save on change show the new value at once, while the engine is asked: a controlled input would
- * otherwise snap back until the answer arrives. If the engine refuses, the saved value comes back.
- */
-function useSavedValue<T>(saved: T, save: (value: T) => Promise<boolean>): [T, (value: T) => void] {
-  const [shown, show] = useOptimistic(saved);
-  const change = (value: T) =>
-    startTransition(async () => {
-      show(value);
-      await save(value);
-    });
-  return [shown, change];
 }
 
 function CheckboxSetting({ field, settings, error, save }: { field: CheckboxField; settings: SettingsValues; error?: string; save: Save }) {
@@ -288,26 +284,37 @@ function SecretSetting({ field, isSet, onSaved }: { field: SecretField; isSet: b
   );
 }
 
+/** What a group shows before its fields: the editors that are more than one value in one box. */
+function GroupLead({ group, settings, errors, save }: { group: GroupId; settings: SettingsValues; errors: Errors; save: Save }) {
+  if (group === 'providers') return <ProviderSettings settings={settings} errors={errors} save={save} />;
+  if (group === 'ytdlp') return <YtdlpPanel />;
+  return null;
+}
+
+/** What a group shows after its fields: facts about the library, and the write-only secrets that belong to it. */
 function GroupExtras({ group, info, onSaved }: { group: GroupId; info: SystemInfo | null; onSaved(text: string): void }) {
   const secrets = useSettings((s) => s.secrets);
   if (group === 'library') return <LibraryFacts info={info} />;
-  if (group !== 'accounts' || !secrets) return null;
+  const fields = SECRET_FIELDS.filter((f) => f.group === group);
+  if (fields.length === 0 || !secrets) return null;
   return (
     <>
       <p className="setting-help">{PROTECTION_TEXT[secrets.protection]}</p>
-      {SECRET_FIELDS.map((field) => (
+      {fields.map((field) => (
         <SecretSetting key={field.name} field={field} isSet={secrets.set[field.name] ?? false} onSaved={onSaved} />
       ))}
     </>
   );
 }
 
+type Errors = Partial<Record<keyof SettingsValues, string>>;
+
 export function Settings() {
   const client = useClient();
   const settings = useSettings((s) => s.settings);
   const info = useSettings((s) => s.info);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [errors, setErrors] = useState<Partial<Record<keyof SettingsValues, string>>>({});
+  const [errors, setErrors] = useState<Errors>({});
   const [status, setStatus] = useState('');
   const headingId = useId();
 
@@ -321,10 +328,10 @@ export function Settings() {
     return useSettings.getState().subscribe(client);
   }, [client]);
 
-  const save: Save = async (field, value) => {
-    const ok = await useSettings.getState().update(client, patchOf(field.key, value));
-    setErrors((old) => ({ ...old, [field.key]: ok ? undefined : (useSettings.getState().error ?? undefined) }));
-    setStatus(ok ? `Saved: ${field.label}` : '');
+  const save: Save = async (target, value) => {
+    const ok = await useSettings.getState().update(client, patchOf(target.key, value));
+    setErrors((old) => ({ ...old, [target.key]: ok ? undefined : (useSettings.getState().error ?? undefined) }));
+    setStatus(ok ? `Saved: ${target.label}` : '');
     return ok;
   };
 
@@ -345,6 +352,7 @@ export function Settings() {
             <fieldset key={group.id} className="settings-group">
               <legend>{group.legend}</legend>
               {group.note && <p className="setting-help">{group.note}</p>}
+              <GroupLead group={group.id} settings={settings} errors={errors} save={save} />
               {FIELDS.filter((f) => f.group === group.id).map((field) => (
                 <FieldControl key={field.key} field={field} settings={settings} info={info} error={errors[field.key]} save={save} />
               ))}

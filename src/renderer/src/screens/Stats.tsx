@@ -1,35 +1,36 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import type { Stats as StatsData } from '../../../shared/contract';
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import type { ProviderHealth, ProviderStats, Stats as StatsData } from '../../../shared/contract';
 import { toAppError } from '../../../shared/errors';
 import { formatBytes, formatSpeed } from '../../../shared/format';
 import type { AppClient } from '../client/types';
 import { useClient } from '../client/context';
+import { formatElapsed, formatTime, providerLabel } from '../format';
 import './screens.css';
 
 const PERIODS = [7, 30, 90, 365] as const;
 /** Jobs often finish in bursts (a playlist): one reload per burst. */
 const REFRESH_DELAY_MS = 500;
 
-/** The summary for the last `days` days in the user's time zone, reloaded whenever a job finishes. */
-function useSummary(client: AppClient, days: number): { summary: StatsData | null; error: string | null } {
-  const [summary, setSummary] = useState<StatsData | null>(null);
+/** What `fetch` answers, loaded again whenever a job finishes (`fetch` changes with the period, which reloads too). */
+function useFigures<T>(client: AppClient, fetch: () => Promise<T>): { data: T | null; error: string | null } {
+  const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const latest = useRef(0);
 
   const load = useCallback(() => {
     // Answers can cross when the period changes quickly: only the newest request may land.
     const request = ++latest.current;
-    client.call('stats.summary', { days, utcOffsetMin: -new Date().getTimezoneOffset() }).then(
+    fetch().then(
       (result) => {
         if (request !== latest.current) return;
-        setSummary(result);
+        setData(result);
         setError(null);
       },
       (err: unknown) => {
         if (request === latest.current) setError(toAppError(err).message);
       },
     );
-  }, [client, days]);
+  }, [fetch]);
 
   useEffect(() => {
     load();
@@ -45,7 +46,7 @@ function useSummary(client: AppClient, days: number): { summary: StatsData | nul
     };
   }, [client, load]);
 
-  return { summary, error };
+  return { data, error };
 }
 
 function percent(rate: number | null): string {
@@ -116,6 +117,110 @@ function Totals({ totals }: { totals: StatsData['totals'] }) {
   );
 }
 
+const BREAKER_HINTS: Record<ProviderHealth['breaker'], string> = {
+  closed: 'working: tried as usual',
+  open: 'paused after failures in a row: skipped until the pause ends',
+  'half-open': 'the pause is over: a few tries decide whether it is back',
+};
+
+/** Each provider's attempts over the period: how often it was tried, how it ended and what it cost. */
+function ProviderTable({ providers }: { providers: ProviderStats[] }) {
+  return (
+    <table className="stats-table">
+      <caption>By provider</caption>
+      <thead>
+        <tr>
+          <th scope="col">Provider</th>
+          <th scope="col">Attempts</th>
+          <th scope="col">Succeeded</th>
+          <th scope="col">Failed</th>
+          <th scope="col">As fallback</th>
+          <th scope="col">Size</th>
+          <th scope="col">Time</th>
+          <th scope="col" className="stats-codes">
+            Failures by code
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {providers.map((p) => (
+          <tr key={p.provider}>
+            <th scope="row">{providerLabel(p.provider)}</th>
+            <td>{p.attempts}</td>
+            <td>{p.successes}</td>
+            <td>{p.failures}</td>
+            <td>{p.fallbacks}</td>
+            <td>{formatBytes(p.bytes)}</td>
+            <td>{formatElapsed(p.ms)}</td>
+            <td className="stats-codes">
+              {Object.entries(p.failuresByCode)
+                .sort(([, a], [, b]) => b - a)
+                .map(([code, n]) => (
+                  <span key={code}>
+                    <code>{code}</code> {n}
+                  </span>
+                ))}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Whether each provider is being tried now, and if not, why: circuit breaker, missing credentials, switched off. */
+function HealthTable({ providers }: { providers: ProviderHealth[] }) {
+  return (
+    <table className="stats-table stats-health">
+      <caption>Provider health</caption>
+      <thead>
+        <tr>
+          <th scope="col">Provider</th>
+          <th scope="col">Breaker</th>
+          <th scope="col">Recent success</th>
+          <th scope="col">Last error</th>
+          <th scope="col">Notes</th>
+        </tr>
+      </thead>
+      <tbody>
+        {providers.map((p) => (
+          <tr key={p.provider}>
+            <th scope="row">{providerLabel(p.provider)}</th>
+            <td>
+              <span className="badge" data-breaker={p.breaker} title={BREAKER_HINTS[p.breaker]}>
+                {p.breaker}
+              </span>
+            </td>
+            <td>{p.recentSuccessRate === null ? '—' : `${percent(p.recentSuccessRate)} of ${p.recentAttempts}`}</td>
+            <td>
+              {p.lastError ? (
+                <>
+                  <code>{p.lastError.code}</code> {p.lastError.message} <span className="muted">({formatTime(p.lastError.at)})</span>
+                </>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td>{healthNotes(p).join(' ') || '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function healthNotes(p: ProviderHealth): string[] {
+  const notes: string[] = [];
+  // `unavailable` already says "disabled" for a provider switched off; the flag alone is the fallback wording.
+  if (p.unavailable) notes.push(`Not used: ${p.unavailable.replace(/\.$/, '')}.`);
+  else if (!p.enabled) notes.push('Disabled in Settings → Providers.');
+  if (p.breaker === 'open') {
+    const failures = `${p.consecutiveFailures} ${p.consecutiveFailures === 1 ? 'failure' : 'failures'} in a row`;
+    notes.push(p.openUntil === null ? `Paused after ${failures}.` : `Paused after ${failures}, until ${formatTime(p.openUntil)}.`);
+  }
+  return notes;
+}
+
 type CountsRow = { label: string; completed: number; failed: number; bytes: number };
 
 /** Completed, failed and size per row: the chart's accessible twin and the per-source figures. */
@@ -145,6 +250,18 @@ function CountsTable({ caption, head, rows, className }: { caption: string; head
   );
 }
 
+/** A block of figures that loads on its own: its failure is said in its place and leaves the rest of the screen alone. */
+function Figures<T>({ figures, what, children }: { figures: { data: T | null; error: string | null }; what: string; children(data: T): ReactNode }) {
+  if (figures.error) {
+    return (
+      <p role="alert" className="alert">
+        Could not load {what}: {figures.error}
+      </p>
+    );
+  }
+  return figures.data === null ? null : children(figures.data);
+}
+
 /** Hands the engine's export to the browser as a file download. */
 async function download(client: AppClient, format: 'json' | 'csv'): Promise<void> {
   const { filename, mimeType, content } = await client.call('stats.export', { format });
@@ -163,7 +280,18 @@ async function download(client: AppClient, format: 'json' | 'csv'): Promise<void
 export function Stats() {
   const client = useClient();
   const [days, setDays] = useState<number>(30);
-  const { summary, error } = useSummary(client, days);
+  const { data: summary, error } = useFigures(
+    client,
+    useCallback(() => client.call('stats.summary', { days, utcOffsetMin: -new Date().getTimezoneOffset() }), [client, days]),
+  );
+  const providers = useFigures(
+    client,
+    useCallback(() => client.call('stats.providers', { days }), [client, days]),
+  );
+  const health = useFigures(
+    client,
+    useCallback(() => client.call('providers.health', {}), [client]),
+  );
   const [exportError, setExportError] = useState<string | null>(null);
   const headingId = useId();
   const periodId = useId();
@@ -205,10 +333,16 @@ export function Stats() {
           <Totals totals={summary.totals} />
           <DayChart days={summary.days} />
           {summary.sources.length > 0 ? (
-            <CountsTable className="stats-sources" caption="By source" head="Source" rows={summary.sources.map((x) => ({ label: x.source, ...x }))} />
+            <CountsTable className="stats-table" caption="By source" head="Source" rows={summary.sources.map((x) => ({ label: x.source, ...x }))} />
           ) : <p className="empty">No downloads in this period.</p>}
         </>
       )}
+      <Figures figures={providers} what="the figures by provider">
+        {(data) => (data.providers.length > 0 ? <ProviderTable providers={data.providers} /> : null)}
+      </Figures>
+      <Figures figures={health} what="provider health">
+        {(data) => <HealthTable providers={data.providers} />}
+      </Figures>
     </section>
   );
 }

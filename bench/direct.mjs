@@ -1,0 +1,336 @@
+// Direct-download benchmark, step `direct` of bench/run.mjs (`node bench/run.mjs direct` runs only this one).
+// A 1 GiB file of random bytes is served on 127.0.0.1 by a node:http server in a child process (this file run as
+// `node bench/direct.mjs serve <file>`: Range, If-Range, ETag, Last-Modified, and a count of the body bytes it sent).
+// In the same run, rotating the order each round: `curl -s -o`, `aria2c -x4 -s4`, and the engine's downloadFile
+// (src/main/engine/net/download.ts, from the bench bundle) with one connection and with four. Then the resume figure:
+// our download aborted half-way, resumed by a new call, and the bytes the server had to send twice.
+// Everything goes under os.tmpdir() and is deleted at the end.
+import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { median, run, which } from './lib/proc.mjs';
+
+const SELF = fileURLToPath(import.meta.url);
+const require = createRequire(import.meta.url);
+const MiB = 2 ** 20;
+const CONNECTIONS = 4;
+const ABORT_AT = 0.5;
+
+export class DirectBenchError extends Error {}
+
+let workDir = null;
+let server = null;
+
+/** Stops the file server and deletes the scratch folder (also called on Ctrl-C). */
+export function directCleanup() {
+  if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+  server = null;
+  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  workDir = null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// the file server (child process)
+
+function serve(file) {
+  const st = fs.statSync(file);
+  const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+  const lastModified = st.mtime.toUTCString();
+  // body bytes handed to the sockets; over-counts an aborted response by at most what Node buffered for it
+  let sent = 0;
+  let requests = 0;
+  const srv = http.createServer((req, res) => {
+    requests++;
+    if (req.url !== '/file.bin') {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers = { 'Content-Type': 'video/mp4', 'Accept-Ranges': 'bytes', ETag: etag, 'Last-Modified': lastModified };
+    let start = 0;
+    let end = st.size - 1;
+    let status = 200;
+    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const ifRange = req.headers['if-range'];
+    if (m && (!ifRange || ifRange === etag || ifRange === lastModified)) {
+      start = Number(m[1]);
+      if (m[2]) end = Math.min(end, Number(m[2]));
+      if (start > end) {
+        res.writeHead(416, { 'Content-Range': `bytes */${st.size}` }).end();
+        return;
+      }
+      status = 206;
+      headers['Content-Range'] = `bytes ${start}-${end}/${st.size}`;
+    }
+    headers['Content-Length'] = String(end - start + 1);
+    res.writeHead(status, headers);
+    const body = fs.createReadStream(file, { start, end, highWaterMark: MiB });
+    body.on('data', (chunk) => (sent += chunk.length));
+    body.on('error', () => res.destroy());
+    res.on('close', () => body.destroy());
+    body.pipe(res);
+  });
+  srv.listen(0, '127.0.0.1', () => process.send({ port: srv.address().port }));
+  process.on('message', (msg) => {
+    if (msg === 'stats') process.send({ sent, requests });
+    if (msg === 'reset') {
+      sent = 0;
+      requests = 0;
+      process.send({ reset: true });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+function startServer(file) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SELF, 'serve', file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const waiting = [];
+    child.on('message', (msg) => {
+      if (msg.port) {
+        server = {
+          child,
+          url: `http://127.0.0.1:${msg.port}/file.bin`,
+          ask: (cmd) =>
+            new Promise((done) => {
+              waiting.push(done);
+              child.send(cmd);
+            }),
+        };
+        resolve(server);
+      } else {
+        waiting.shift()?.(msg);
+      }
+    });
+    child.once('exit', (code) => reject(new DirectBenchError(`the file server exited (${code}) before it was ready`)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// measurements
+
+async function makeFile(file, size) {
+  const block = Buffer.alloc(16 * MiB);
+  const hash = crypto.createHash('sha256');
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (let off = 0; off < size; off += block.length) {
+      const part = block.subarray(0, Math.min(block.length, size - off));
+      crypto.randomFillSync(part);
+      hash.update(part);
+      fs.writeSync(fd, part);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+async function sha256File(file) {
+  const hash = crypto.createHash('sha256');
+  await pipeline(fs.createReadStream(file, { highWaterMark: 4 * MiB }), hash);
+  return hash.digest('hex');
+}
+
+function selfCpuMs() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** downloadFile in this process; wall and CPU of the call alone. */
+async function ours(downloadFile, url, dir, connections, signal, onProgress) {
+  const c0 = selfCpuMs();
+  const t0 = performance.now();
+  const res = await downloadFile({ url, dir, maxBytes: 2 ** 40, connections, signal: signal ?? new AbortController().signal, onProgress });
+  return { wallMs: performance.now() - t0, cpuMs: selfCpuMs() - c0, file: res.file, res };
+}
+
+async function external(label, file, args, out) {
+  const r = await run(file, args, { cwd: path.dirname(out) });
+  if (r.code !== 0) throw new DirectBenchError(`${label} exited with ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return { wallMs: r.wallMs, cpuMs: r.cpuMs, file: out };
+}
+
+/** Our download aborted at the first progress report past ABORT_AT, then resumed by a new call. */
+async function resumeFigure(downloadFile, url, dir, size, connections, sha) {
+  await server.ask('reset');
+  const ac = new AbortController();
+  let abortedAt = null;
+  const onProgress = (p) => {
+    if (abortedAt === null && p.downloadedBytes >= size * ABORT_AT) {
+      abortedAt = p.downloadedBytes;
+      ac.abort();
+    }
+  };
+  try {
+    await ours(downloadFile, url, dir, connections, ac.signal, onProgress);
+    throw new DirectBenchError(`the download with ${connections} connection(s) finished before it could be aborted at ${ABORT_AT * 100} %`);
+  } catch (err) {
+    if (err?.code !== 'ERR_CANCELED') throw err;
+  }
+  const first = await server.ask('stats');
+  const second = await ours(downloadFile, url, dir, connections);
+  const total = await server.ask('stats');
+  if ((await sha256File(second.file)) !== sha) throw new DirectBenchError(`the resumed download (${connections} connection(s)) is not a copy of the served file`);
+  fs.rmSync(second.file, { force: true });
+  return {
+    connections,
+    abortedAtPct: (abortedAt / size) * 100,
+    sentBeforeAbort: first.sent,
+    kept: second.res.resumedFrom,
+    refetched: total.sent - size,
+    refetchedPct: ((total.sent - size) / size) * 100,
+  };
+}
+
+/**
+ * Runs the benchmark; returns the figures for directSection/directSummaryRows. `bundleDir` holds download.cjs
+ * (lib/bundle.mjs). `quick`: a 256 MiB file and one round.
+ */
+export async function directBench({ bundleDir, quick, log }) {
+  const { downloadFile } = require(path.join(bundleDir, 'download.cjs'));
+  const size = quick ? 256 * MiB : 1024 * MiB;
+  const reps = quick ? 1 : 3;
+  const tools = { curl: which('curl'), aria2c: which('aria2c') };
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipharbor-bench-direct-'));
+  try {
+    const source = path.join(workDir, 'source.bin');
+    log(`direct: writing a ${size / MiB} MiB file of random bytes …`);
+    const sha = await makeFile(source, size);
+    await startServer(source);
+    const { url } = server;
+    log(`direct: serving it at ${url} (child process ${server.child.pid})`);
+
+    const variants = {
+      curl: tools.curl ? (dir) => external('curl', tools.curl, ['-s', '-S', '-f', '-o', path.join(dir, 'out.bin'), url], path.join(dir, 'out.bin')) : null,
+      aria2c: tools.aria2c
+        ? (dir) =>
+            external(
+              'aria2c',
+              tools.aria2c,
+              ['-x4', '-s4', '-q', '--console-log-level=error', '--summary-interval=0', '--allow-overwrite=true', '--auto-file-renaming=false', '-d', dir, '-o', 'out.bin', url],
+              path.join(dir, 'out.bin'),
+            )
+        : null,
+      ours1: (dir) => ours(downloadFile, url, dir, 1),
+      [`ours${CONNECTIONS}`]: (dir) => ours(downloadFile, url, dir, CONNECTIONS),
+    };
+    const names = Object.keys(variants).filter((n) => variants[n]);
+    const runs = Object.fromEntries(names.map((n) => [n, []]));
+    for (let rep = 0; rep < reps; rep++) {
+      const order = names.map((_, i) => names[(i + rep) % names.length]);
+      for (const name of order) {
+        const dir = fs.mkdtempSync(path.join(workDir, `${name}-`));
+        log(`direct: round ${rep + 1}/${reps}, ${name} …`);
+        const r = await variants[name](dir);
+        if (fs.statSync(r.file).size !== size || (await sha256File(r.file)) !== sha) throw new DirectBenchError(`${name}: ${r.file} is not a copy of the served file`);
+        const mbps = size / 1e6 / (r.wallMs / 1000);
+        log(`  ${mbps.toFixed(0)} MB/s (${(r.wallMs / 1000).toFixed(2)} s wall, ${(r.cpuMs / 1000).toFixed(2)} s CPU)`);
+        runs[name].push({ wallMs: r.wallMs, cpuMs: r.cpuMs, mbps });
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+
+    const resume = [];
+    for (const connections of [1, CONNECTIONS]) {
+      log(`direct: resume after an abort at ${ABORT_AT * 100} %, ${connections} connection(s) …`);
+      const dir = fs.mkdtempSync(path.join(workDir, `resume${connections}-`));
+      resume.push(await resumeFigure(downloadFile, url, dir, size, connections, sha));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    return {
+      size,
+      reps,
+      runs,
+      resume,
+      missing: Object.entries(tools).filter(([, p]) => !p).map(([n]) => n),
+      versions: { curl: tools.curl ? firstLine(tools.curl, ['--version']) : null, aria2c: tools.aria2c ? firstLine(tools.aria2c, ['--version']) : null },
+      url,
+    };
+  } finally {
+    directCleanup();
+  }
+}
+
+function firstLine(file, args) {
+  try {
+    return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).split('\n')[0].trim();
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// report
+
+const med = (r, name, key) => (r.runs[name] ? median(r.runs[name].map((x) => x[key])) : null);
+const mbps = (v) => (v === null ? 'n/a' : `${v.toFixed(0)} MB/s`);
+const ratio = (a, b) => (a === null || b === null ? 'n/a' : `×${(a / b).toFixed(2)}`);
+
+export function directSummaryRows(r) {
+  const o1 = med(r, 'ours1', 'mbps');
+  const o4 = med(r, `ours${CONNECTIONS}`, 'mbps');
+  const curl = med(r, 'curl', 'mbps');
+  const aria = med(r, 'aria2c', 'mbps');
+  const gib = `${r.size / 2 ** 30 >= 1 ? `${r.size / 2 ** 30} GiB` : `${r.size / MiB} MiB`}`;
+  const rows = [];
+  rows.push(
+    curl === null
+      ? `| Direct download ${gib} on 127.0.0.1, one connection: ClipHarbor vs curl | ${mbps(o1)}; curl skipped: curl not installed | ≥ curl | n/a |`
+      : `| Direct download ${gib} on 127.0.0.1, one connection: ClipHarbor vs \`curl -s -o\` (median of ${r.reps}) | ${mbps(o1)} vs ${mbps(curl)} (${ratio(o1, curl)}) | ≥ curl | ${o1 >= curl ? 'target met' : 'target missed'} |`,
+  );
+  rows.push(
+    aria === null
+      ? `| Direct download ${gib}, ${CONNECTIONS} connections: ClipHarbor vs aria2c | ${mbps(o4)}; skipped: aria2c not installed | — | (reference) |`
+      : `| Direct download ${gib}, ${CONNECTIONS} connections: ClipHarbor vs \`aria2c -x4 -s4\` | ${mbps(o4)} vs ${mbps(aria)} (${ratio(o4, aria)}) | — | (reference) |`,
+  );
+  for (const s of r.resume) {
+    rows.push(`| Direct download resumed after an abort at ${s.abortedAtPct.toFixed(0)} %, ${s.connections} connection${s.connections > 1 ? 's' : ''}: bytes sent twice | ${s.refetchedPct.toFixed(2)} % of the file | — | (reference) |`);
+  }
+  return rows;
+}
+
+export function directSection(r, env) {
+  const L = [];
+  const gib = r.size / 2 ** 30 >= 1 ? `${r.size / 2 ** 30} GiB` : `${r.size / MiB} MiB`;
+  L.push('## 5. Direct downloads', '');
+  L.push(
+    `One ${gib} file of random bytes served on 127.0.0.1 by a node:http server in a child process (Range, If-Range, ETag, Last-Modified; file in the page cache). Each client ran ${r.reps} time(s), rotating the order each round, into a fresh folder under ${os.tmpdir()}; every copy was checked (size and SHA-256) and deleted. MB/s = 10⁶ bytes per second of wall time: curl and aria2c from spawn to exit (their whole process), ClipHarbor the \`downloadFile\` call in the bench process (the engine's src/main/engine/net/download.ts, bundled by lib/bundle.mjs). CPU: the client's user+system time (the server's is not counted). ${env.nproc} CPUs shared by server and client.`,
+    '',
+  );
+  const names = [
+    ['curl', '`curl -s -S -f -o`'],
+    ['aria2c', '`aria2c -x4 -s4`'],
+    ['ours1', 'ClipHarbor `downloadFile`, connections 1'],
+    [`ours${CONNECTIONS}`, `ClipHarbor \`downloadFile\`, connections ${CONNECTIONS}`],
+  ];
+  const o1 = med(r, 'ours1', 'mbps');
+  const o4 = med(r, `ours${CONNECTIONS}`, 'mbps');
+  L.push(`| Client | ${Array.from({ length: r.reps }, (_, i) => `Run ${i + 1}`).join(' | ')} | Median | Median CPU | ClipHarbor 1 conn ÷ this | ClipHarbor ${CONNECTIONS} conn ÷ this |`);
+  L.push(`|---|${'---|'.repeat(r.reps)}---|---|---|---|`);
+  for (const [name, label] of names) {
+    if (!r.runs[name]) {
+      L.push(`| ${label} | skipped: ${name} not installed${' |'.repeat(r.reps + 4)}`);
+      continue;
+    }
+    const m = med(r, name, 'mbps');
+    const cells = r.runs[name].map((x) => `${mbps(x.mbps)} (${(x.wallMs / 1000).toFixed(2)} s)`);
+    L.push(`| ${label} | ${cells.join(' | ')} | **${mbps(m)}** | ${(med(r, name, 'cpuMs') / 1000).toFixed(2)} s | ${ratio(o1, m)} | ${ratio(o4, m)} |`);
+  }
+  L.push('');
+  L.push(`Resume: ClipHarbor's download aborted (AbortSignal, as pause or shutdown do) at its first progress report past ${ABORT_AT * 100} % (reports come every 250 ms), then a new \`downloadFile\` call on the same folder. "Sent twice" = body bytes the server sent over both calls minus the file size: what was in flight (socket buffers) when the download stopped.`, '');
+  L.push('| Connections | Aborted at | Kept on disk | Sent before the abort | Sent twice |', '|---|---|---|---|---|');
+  for (const s of r.resume) {
+    L.push(`| ${s.connections} | ${s.abortedAtPct.toFixed(1)} % | ${(s.kept / MiB).toFixed(1)} MiB | ${(s.sentBeforeAbort / MiB).toFixed(1)} MiB | **${(s.refetched / MiB).toFixed(2)} MiB = ${s.refetchedPct.toFixed(2)} %** |`);
+  }
+  L.push('');
+  if (r.versions.curl || r.versions.aria2c) L.push(`Tools: ${[r.versions.curl, r.versions.aria2c].filter(Boolean).join('; ')}.`, '');
+  return L.join('\n');
+}
+
+if (process.argv[1] === SELF && process.argv[2] === 'serve') serve(process.argv[3]);

@@ -1,0 +1,969 @@
+/**
+ * Direct HTTP(S) download of one media file into a job's staging folder, resumable across interruptions and
+ * restarts, optionally over several connections.
+ *
+ * On disk, while running: `<dir>/media.part` (the bytes) and `<dir>/media.part.json` (the sidecar: URL, size,
+ * validators, content type and, per segment, how many bytes from its start are on disk). The sidecar only ever
+ * counts bytes whose write has completed (they are in the OS page cache, so a killed process loses none of
+ * them), and it is replaced atomically (temp file + rename), so a kill -9 at any moment leaves a state the next
+ * call can resume from, losing at most the last half second of transfer. On success the part file is renamed to
+ * `<dir>/media.<ext>` and the sidecar removed.
+ *
+ * node:http/node:https are used directly (not fetch): no web-stream layer per chunk, and socket-level control
+ * for Range requests and for stopping a segment's response at its end.
+ */
+import { setMaxListeners } from 'node:events';
+import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../../../shared/errors';
+import { formatBytes } from '../../../shared/format';
+import { diskError } from '../library/files';
+import type { Logger } from '../log';
+import { describeUrl } from './http';
+import { backoffDelay, sleep } from './retry';
+
+export interface DownloadProgress {
+  downloadedBytes: number;
+  totalBytes: number | null;
+  speed: number | null;
+  etaSec: number | null;
+}
+
+export interface DownloadRequest {
+  url: string;
+  /** Staging folder of the job; the file is written as <dir>/media.<ext> (ext from content-type or URL path), partial data as media.part + media.part.json. */
+  dir: string;
+  headers?: Record<string, string>;
+  maxBytes: number;
+  /** >1: segmented download over this many connections when the server supports ranges and the file is large (>= 32 MiB). */
+  connections: number;
+  signal: AbortSignal;
+  onProgress?: (p: DownloadProgress) => void;
+  log?: Logger;
+}
+
+export interface DownloadResult {
+  file: string;
+  bytes: number;
+  contentType: string | null;
+  /** bytes fetched over the wire in this call */
+  transferred: number;
+  resumedFrom: number;
+}
+
+export const PART_FILE = 'media.part';
+export const SIDECAR_FILE = 'media.part.json';
+
+/** Below this size one connection is as fast as several; above it, segments pay off on slow or far servers. */
+export const SEGMENT_MIN_TOTAL = 32 * 2 ** 20;
+const MAX_CONNECTIONS = 16;
+const MAX_REDIRECTS = 5;
+/** Tries of one segment in a row that fail without receiving a byte, before the call gives up (ERR_NETWORK). */
+const MAX_RETRIES = 3;
+/** Restarts from zero within one call (the file changed on the server); more means it keeps changing. */
+const MAX_RESTARTS = 3;
+/** A connection that delivers nothing for this long is treated as dropped. */
+const IDLE_TIMEOUT_MS = 30_000;
+const PROGRESS_MS = 250;
+const SPEED_WINDOW_MS = 3_000;
+/** Sidecar saves: at most every SAVE_MS, and sooner once SAVE_BYTES more are on disk (fast links). */
+const SAVE_MS = 500;
+const SAVE_BYTES = 32 * 2 ** 20;
+/** Received bytes waiting for the disk: above HIGH the response is paused, below LOW it flows again. */
+const QUEUE_HIGH = 8 * 2 ** 20;
+const QUEUE_LOW = 2 * 2 ** 20;
+/** Writes gather at least this much (or what arrived within WRITE_DELAY_MS) into one writev. */
+const WRITE_BATCH = 256 * 2 ** 10;
+const WRITE_DELAY_MS = 20;
+/** Bytes looked at to tell a web page from a video when the server claims a video type. */
+const SNIFF_BYTES = 512;
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+const EXT_BY_TYPE: Record<string, string> = {
+  'video/mp4': 'mp4',
+  'video/x-m4v': 'm4v',
+  'video/webm': 'webm',
+  'video/quicktime': 'mov',
+  'video/x-matroska': 'mkv',
+  'video/matroska': 'mkv',
+  'video/x-msvideo': 'avi',
+  'video/x-flv': 'flv',
+  'video/3gpp': '3gp',
+  'video/mp2t': 'ts',
+  'video/mpeg': 'mpg',
+  'video/ogg': 'ogv',
+  'audio/mp4': 'm4a',
+  'audio/x-m4a': 'm4a',
+  'audio/mpeg': 'mp3',
+  'audio/webm': 'weba',
+  'audio/ogg': 'ogg',
+  'audio/opus': 'opus',
+  'audio/aac': 'aac',
+  'audio/flac': 'flac',
+  'audio/wav': 'wav',
+  'audio/x-wav': 'wav',
+};
+/** URL path extensions trusted when the content type says nothing useful (application/octet-stream). */
+const MEDIA_EXTS = new Set([...Object.values(EXT_BY_TYPE), 'mpeg', 'wmv', 'mka']);
+
+const SegmentSchema = z.object({
+  start: z.number().int().nonnegative(),
+  /** Inclusive; null while the size is unknown (one segment, the server sends until it stops). */
+  end: z.number().int().nonnegative().nullable(),
+  /** Bytes from `start` whose write to the part file has completed. */
+  done: z.number().int().nonnegative(),
+});
+type Segment = z.infer<typeof SegmentSchema>;
+
+const SidecarSchema = z.object({
+  version: z.literal(1),
+  url: z.string(),
+  size: z.number().int().nonnegative().nullable(),
+  etag: z.string().nullable(),
+  lastModified: z.string().nullable(),
+  contentType: z.string().nullable(),
+  ext: z.string().regex(/^[a-z0-9]{1,5}$/),
+  segments: z.array(SegmentSchema).min(1).max(MAX_CONNECTIONS),
+});
+type PartState = z.infer<typeof SidecarSchema>;
+
+interface Opened {
+  res: http.IncomingMessage;
+  /** After redirects. */
+  url: URL;
+}
+
+/** The file on the server is not the one the part file holds (or the server ignored our range): start over. */
+class Restart extends Error {
+  /** A 200 answer carrying the whole new file, used as the fresh start instead of asking again. */
+  constructor(
+    reason: string,
+    readonly opened: Opened | null,
+  ) {
+    super(reason);
+  }
+}
+
+export function downloadFile(req: DownloadRequest): Promise<DownloadResult> {
+  return new DirectDownload(req).run();
+}
+
+/** The name a finished download gets: `media.<ext>`, ext from the content type, else the URL path, else mp4. */
+export function mediaExtension(contentType: string | null, ...urls: string[]): string {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  const byType = type ? EXT_BY_TYPE[type] : undefined;
+  if (byType) return byType;
+  for (const url of urls) {
+    try {
+      const ext = path.posix.extname(new URL(url).pathname).slice(1).toLowerCase();
+      if (MEDIA_EXTS.has(ext)) return ext;
+    } catch {
+      // not a URL: try the next one
+    }
+  }
+  return 'mp4';
+}
+
+class DirectDownload {
+  private readonly part: string;
+  private readonly sidecar: string;
+  private readonly source: string;
+  private readonly baseHeaders: Record<string, string>;
+  private readonly agents: { http?: http.Agent; https?: https.Agent } = {};
+  private fh: FileHandle | null = null;
+  private state: PartState | null = null;
+  private saver: Saver | null = null;
+  /** Body bytes received in this call, kept or not. */
+  private transferred = 0;
+  /** Received bytes not yet on disk (in the writers' queues). */
+  private unwritten = 0;
+  private resumedFrom = 0;
+  private readonly speedSamples: Array<[number, number]> = [];
+
+  constructor(private readonly req: DownloadRequest) {
+    this.part = path.join(req.dir, PART_FILE);
+    this.sidecar = path.join(req.dir, SIDECAR_FILE);
+    this.source = describeUrl(req.url);
+    this.baseHeaders = { 'user-agent': 'ClipHarbor', accept: '*/*' };
+    for (const [k, v] of Object.entries(req.headers ?? {})) this.baseHeaders[k.toLowerCase()] = v;
+    // ranges are byte offsets into the file as stored: a compressed transfer would make them meaningless
+    this.baseHeaders['accept-encoding'] = 'identity';
+  }
+
+  async run(): Promise<DownloadResult> {
+    const { req } = this;
+    if (req.signal.aborted) throw canceled();
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      throw new AppError('ERR_INVALID_URL', 'The download link is not a valid URL.');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new AppError('ERR_INVALID_URL', `Only http and https links can be downloaded directly, not ${url.protocol}.`);
+    }
+    const started = performance.now();
+    const ticker = setInterval(() => this.report(false), PROGRESS_MS);
+    ticker.unref();
+    try {
+      await this.open();
+      await this.download(url);
+      const result = await this.finish();
+      this.report(true);
+      req.log?.info({ url: this.source, bytes: result.bytes, transferred: result.transferred, resumedFrom: result.resumedFrom, ms: Math.round(performance.now() - started) }, 'direct download finished');
+      return result;
+    } catch (err) {
+      const appErr = req.signal.aborted ? canceled() : this.toAppError(err);
+      if (appErr.code === 'ERR_TOO_LARGE' || appErr.code === 'ERR_VALIDATION') {
+        await this.discard();
+      } else {
+        // keep what is on disk (pause, shutdown, a later retry of the job resumes it)
+        await this.saver?.stop(true).catch(() => undefined);
+      }
+      req.log?.warn({ url: this.source, code: appErr.code, transferred: this.transferred }, 'direct download stopped');
+      throw appErr;
+    } finally {
+      clearInterval(ticker);
+      await this.fh?.close().catch(() => undefined);
+      this.fh = null;
+      this.agents.http?.destroy();
+      this.agents.https?.destroy();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // part file and sidecar
+
+  /** Opens the part file, keeping it only when the sidecar describes it; anything else starts from zero. */
+  private async open(): Promise<void> {
+    const { req } = this;
+    await fsp.mkdir(req.dir, { recursive: true }).catch((err: unknown) => {
+      throw diskError(err, req.dir);
+    });
+    const state = await this.loadState();
+    try {
+      if (state) {
+        this.fh = await fsp.open(this.part, 'r+');
+        const single = state.segments.length === 1 ? state.segments[0] : undefined;
+        // bytes after the recorded ones were written after the last sidecar save: unknown, so dropped
+        if (single) await this.fh.truncate(single.done);
+        this.state = state;
+        this.resumedFrom = doneBytes(state);
+        req.log?.info({ url: this.source, resumedFrom: this.resumedFrom, size: state.size, segments: state.segments.length }, 'direct download resuming');
+      } else {
+        await fsp.rm(this.sidecar, { force: true });
+        this.fh = await fsp.open(this.part, 'w+');
+      }
+    } catch (err) {
+      throw diskError(err, req.dir);
+    }
+    this.saver = new Saver(this.sidecar, () => this.state);
+  }
+
+  private async loadState(): Promise<PartState | null> {
+    let state: PartState;
+    let partSize: number;
+    try {
+      state = SidecarSchema.parse(JSON.parse(await fsp.readFile(this.sidecar, 'utf8')));
+      partSize = (await fsp.stat(this.part)).size;
+    } catch {
+      return null; // no sidecar, a torn or foreign one, or no part file
+    }
+    // a different link to the same file (a re-resolved signed URL) may resume only when a validator can prove it
+    if (state.url !== this.req.url && !ifRangeValue(state)) return null;
+    const segs = state.segments;
+    if (segs.length === 1) {
+      const seg = segs[0] as Segment;
+      if (seg.start !== 0 || partSize < seg.done) return null;
+      if (seg.end === null ? state.size !== null : state.size !== seg.end + 1) return null;
+    } else {
+      // segmented: the file was preallocated to the full size, the segments tile it in order
+      if (state.size === null || partSize !== state.size) return null;
+      let next = 0;
+      for (const seg of segs) {
+        if (seg.start !== next || seg.end === null || seg.end < seg.start) return null;
+        next = seg.end + 1;
+      }
+      if (next !== state.size) return null;
+    }
+    if (segs.some((s) => s.end !== null && s.done > s.end - s.start + 1)) return null;
+    // later saves record the link in use now
+    state.url = this.req.url;
+    return state;
+  }
+
+  private async finish(): Promise<DownloadResult> {
+    const state = this.state as PartState;
+    await this.saver?.stop(false);
+    const bytes = doneBytes(state);
+    const fh = this.fh as FileHandle;
+    this.fh = null;
+    const onDisk = (await fh.stat()).size;
+    await fh.close();
+    if (onDisk !== bytes || (state.size !== null && bytes !== state.size)) {
+      // cannot happen unless something else wrote to the staging folder meanwhile
+      throw new AppError('ERR_DISK', `The partial download in ${this.req.dir} changed on disk while it was written: retry.`);
+    }
+    if (bytes === 0) throw emptyFile(this.source);
+    const file = path.join(this.req.dir, `media.${state.ext}`);
+    try {
+      await fsp.rename(this.part, file);
+      await fsp.rm(this.sidecar, { force: true });
+    } catch (err) {
+      throw diskError(err, this.req.dir);
+    }
+    return { file, bytes, contentType: state.contentType, transferred: this.transferred, resumedFrom: this.resumedFrom };
+  }
+
+  /** A refused download leaves nothing behind. */
+  private async discard(): Promise<void> {
+    await this.saver?.stop(false).catch(() => undefined);
+    await this.fh?.close().catch(() => undefined);
+    this.fh = null;
+    await fsp.rm(this.part, { force: true }).catch(() => undefined);
+    await fsp.rm(this.sidecar, { force: true }).catch(() => undefined);
+  }
+
+  /** Forgets the part file's bytes: the sidecar goes first, so no moment exists where it claims dropped bytes. */
+  private async reset(): Promise<void> {
+    await this.saver?.stop(false);
+    this.state = null;
+    this.unwritten = 0;
+    this.resumedFrom = 0;
+    await fsp.rm(this.sidecar, { force: true });
+    await (this.fh as FileHandle).truncate(0);
+    this.saver = new Saver(this.sidecar, () => this.state);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // the transfer
+
+  private async download(url: URL): Promise<void> {
+    let restarts = 0;
+    let allowSegments = this.req.connections > 1;
+    let reuse: Opened | null = null;
+    for (;;) {
+      try {
+        if (this.state) await this.runSegments(this.state.segments, null);
+        else await this.fresh(url, allowSegments, reuse);
+        return;
+      } catch (err) {
+        if (!(err instanceof Restart)) throw err;
+        if (++restarts > MAX_RESTARTS) {
+          err.opened?.res.destroy();
+          throw new AppError('ERR_UNAVAILABLE', `The file at ${this.source} kept changing on the server during the download: retry later.`);
+        }
+        this.req.log?.warn({ url: this.source, reason: err.message }, 'direct download restarts from zero');
+        reuse = err.opened;
+        // a file that changed under a segmented download restarts over one connection, as asked
+        allowSegments = false;
+        await this.reset();
+      }
+    }
+  }
+
+  /** First request of a download from zero; decides between one stream and segments. */
+  private async fresh(url: URL, allowSegments: boolean, reuse: Opened | null): Promise<void> {
+    const { req } = this;
+    // `Range: bytes=0-` probes range support at no cost: a 206 carries the total size in Content-Range
+    const opened = reuse ?? (await this.request(url, allowSegments ? { range: 'bytes=0-' } : {}, req.signal));
+    const { res } = opened;
+    let total: number | null;
+    if (res.statusCode === 206) {
+      const cr = parseContentRange(res.headers['content-range']);
+      if (!cr || cr.start !== 0 || cr.total === null) {
+        res.destroy();
+        throw new AppError('ERR_UNAVAILABLE', `${this.source} answered a request for the whole file with an unusable partial response.`);
+      }
+      total = cr.total;
+    } else if (res.statusCode === 200) {
+      total = contentLength(res);
+    } else {
+      throw this.httpError(opened);
+    }
+    this.checkResponse(opened, total);
+    if (total === 0) {
+      res.destroy();
+      throw emptyFile(this.source);
+    }
+    const state: PartState = {
+      version: 1,
+      url: req.url,
+      size: total,
+      etag: header(res, 'etag'),
+      lastModified: header(res, 'last-modified'),
+      contentType: header(res, 'content-type'),
+      ext: mediaExtension(header(res, 'content-type'), opened.url.href, req.url),
+      segments: [{ start: 0, end: total === null ? null : total - 1, done: 0 }],
+    };
+    const connections = Math.min(req.connections, MAX_CONNECTIONS);
+    if (allowSegments && res.statusCode === 206 && total !== null && total >= SEGMENT_MIN_TOTAL && ifRangeValue(state)) {
+      state.segments = splitSegments(total, connections);
+      try {
+        // reserves the whole length, so every segment writes at its own offset; a sparse file on most systems
+        await (this.fh as FileHandle).truncate(total);
+      } catch (err) {
+        res.destroy();
+        throw diskError(err, req.dir);
+      }
+    }
+    this.state = state;
+    req.log?.info({ url: this.source, size: total, segments: state.segments.length, contentType: state.contentType }, 'direct download started');
+    await this.saver?.save();
+    await this.runSegments(state.segments, opened);
+  }
+
+  /**
+   * Fetches every unfinished segment, at most `connections` at a time. `first` is an already open response for
+   * the first segment (the probe). The first failure stops the other connections and is rethrown.
+   */
+  private async runSegments(segments: Segment[], first: Opened | null): Promise<void> {
+    const queue = segments.filter((s) => !isComplete(s));
+    const round = new AbortController();
+    // every connection listens to it (request, stream, backoff): more than Node's default of 10 listeners
+    setMaxListeners(4 * MAX_CONNECTIONS, round.signal);
+    const stop = (): void => round.abort();
+    this.req.signal.addEventListener('abort', stop, { once: true });
+    let failure: unknown = null;
+    const worker = async (opened: Opened | null): Promise<void> => {
+      for (let seg = queue.shift(); seg; seg = queue.shift()) {
+        await this.fetchSegment(seg, opened, round.signal);
+        opened = null;
+      }
+    };
+    const workers = Math.max(1, Math.min(this.req.connections, MAX_CONNECTIONS, queue.length));
+    try {
+      await Promise.all(
+        Array.from({ length: workers }, (_, i) =>
+          worker(i === 0 ? first : null).catch((err: unknown) => {
+            if (failure === null) failure = err;
+            round.abort();
+          }),
+        ),
+      );
+    } finally {
+      this.req.signal.removeEventListener('abort', stop);
+    }
+    if (failure !== null) throw failure;
+  }
+
+  /** Downloads one segment to its end, resuming after dropped connections (a few tries in a row without progress). */
+  private async fetchSegment(seg: Segment, opened: Opened | null, signal: AbortSignal): Promise<void> {
+    const state = this.state as PartState;
+    let failures = 0;
+    while (!isComplete(seg)) {
+      const from = seg.start + seg.done;
+      const before = seg.done;
+      try {
+        let current = opened;
+        opened = null;
+        if (!current) {
+          // one stream asks for "the rest" (bytes=N-), segments for exactly their part
+          const headers: Record<string, string> = { range: `bytes=${from}-${state.segments.length > 1 ? seg.end : ''}` };
+          const validator = ifRangeValue(state);
+          if (validator) headers['if-range'] = validator;
+          current = await this.request(new URL(this.req.url), headers, signal);
+          if (!this.acceptRange(current, seg, from)) continue;
+        }
+        await this.stream(current.res, seg, signal);
+        if (isComplete(seg)) return;
+        // a clean end before the segment's end (a server that caps ranges): ask for the rest
+      } catch (err) {
+        if (!(err instanceof AppError) || err.code !== 'ERR_NETWORK' || signal.aborted) throw err;
+        this.req.log?.warn({ url: this.source, from, code: err.code, message: err.message }, 'direct download connection lost');
+      }
+      failures = seg.done > before ? 0 : failures + 1;
+      if (failures > MAX_RETRIES) {
+        throw new AppError('ERR_NETWORK', `The connection to ${this.source} keeps dropping (${MAX_RETRIES + 1} tries without progress): check the network, then retry.`);
+      }
+      if (failures > 0) await sleep(backoffDelay(failures - 1, 250, 4_000), signal);
+    }
+  }
+
+  /**
+   * Checks the answer to a Range request. True: stream it. False: the segment turned out to be complete (416 on a
+   * file whose every byte we have). Throws Restart when the file changed or the server ignored the range.
+   */
+  private acceptRange(opened: Opened, seg: Segment, from: number): boolean {
+    const state = this.state as PartState;
+    const { res } = opened;
+    const status = res.statusCode ?? 0;
+    if (status === 200) throw new Restart(from > 0 ? 'the server sent the whole file instead of the rest' : 'the server does not serve ranges', opened);
+    if (status === 416) {
+      const cr = parseContentRange(res.headers['content-range']);
+      res.resume();
+      const total = cr?.total ?? state.size;
+      if (state.segments.length === 1 && total === from && from > 0) {
+        // every byte is here already (a kill after the last byte, before the rename)
+        state.size = total;
+        seg.end = total - 1;
+        return false;
+      }
+      throw new Restart('the server refused the range', null);
+    }
+    if (status !== 206) throw this.httpError(opened);
+    const cr = parseContentRange(res.headers['content-range']);
+    const etag = header(res, 'etag');
+    const lastModified = header(res, 'last-modified');
+    const changed =
+      !cr ||
+      cr.start !== from ||
+      (state.size !== null && cr.total !== null && cr.total !== state.size) ||
+      (state.etag !== null && etag !== null && etag !== state.etag) ||
+      (state.etag === null && state.lastModified !== null && lastModified !== null && lastModified !== state.lastModified);
+    if (changed) {
+      res.destroy();
+      throw new Restart('the file on the server is not the one partly downloaded', null);
+    }
+    if (state.size === null && cr.total !== null) {
+      state.size = cr.total;
+      seg.end = cr.total - 1;
+    }
+    this.checkResponse(opened, cr.total);
+    return true;
+  }
+
+  /** Refuses answers that are not the media file (a web page, JSON) or larger than the cap, before writing. */
+  private checkResponse(opened: Opened, total: number | null): void {
+    const type = (header(opened.res, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (type.startsWith('text/') || type === 'application/json' || type.endsWith('+json') || type === 'application/xhtml+xml') {
+      opened.res.destroy();
+      throw notMedia(this.source);
+    }
+    if (total !== null && total > this.req.maxBytes) {
+      opened.res.destroy();
+      throw tooLarge(this.req.maxBytes, total);
+    }
+  }
+
+  /**
+   * Writes a response's body into a segment, at its offset, until the segment's end (the rest of a longer answer is
+   * not read) or the body's end. Resolves once every received byte is on disk; on failure, what arrived is kept.
+   */
+  private stream(res: http.IncomingMessage, seg: Segment, signal: AbortSignal): Promise<void> {
+    const state = this.state as PartState;
+    const limit = seg.end === null ? Infinity : seg.end + 1;
+    let pos = seg.start + seg.done;
+    let settled = false;
+    const writer = new PositionalWriter(this.fh as FileHandle, pos, (n) => {
+      seg.done += n;
+      this.unwritten -= n;
+      this.saver?.note(n);
+      if (res.isPaused() && writer.pending < QUEUE_LOW && !settled) res.resume();
+    });
+    // the first bytes of the file are held back until they show they are no web page
+    let sniff: Buffer[] | null = pos === 0 ? [] : null;
+    let sniffed = 0;
+
+    return new Promise<void>((resolve, reject) => {
+      const push = (chunk: Buffer): void => {
+        writer.push(chunk);
+        this.unwritten += chunk.length;
+      };
+      const releaseSniffed = (): boolean => {
+        if (!sniff) return true;
+        const head = Buffer.concat(sniff);
+        sniff = null;
+        if (looksLikeHtml(head)) {
+          fail(notMedia(this.source));
+          return false;
+        }
+        if (head.length) push(head);
+        return true;
+      };
+      const done = (err: AppError | null): void => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        res.removeListener('data', onData);
+        // errors from the flush (disk full) win over the transfer's own outcome
+        writer.flush().then(
+          () => (err ? reject(err) : resolve()),
+          (writeErr: unknown) => reject(diskError(writeErr, this.req.dir)),
+        );
+      };
+      const fail = (err: AppError): void => {
+        res.destroy();
+        done(err);
+      };
+      const onAbort = (): void => fail(canceled());
+      const onData = (chunk: Buffer): void => {
+        if (settled) return;
+        if (pos + chunk.length > limit) chunk = chunk.subarray(0, limit - pos);
+        if (pos + chunk.length > this.req.maxBytes) {
+          fail(tooLarge(this.req.maxBytes, null));
+          return;
+        }
+        pos += chunk.length;
+        this.transferred += chunk.length;
+        if (sniff) {
+          sniff.push(chunk);
+          sniffed += chunk.length;
+          if (sniffed >= SNIFF_BYTES && !releaseSniffed()) return;
+        } else {
+          push(chunk);
+        }
+        if (pos >= limit) {
+          // the segment is complete; this connection would go on into the next segment's bytes
+          if (!releaseSniffed()) return;
+          res.destroy();
+          done(null);
+          return;
+        }
+        if (writer.error) fail(diskError(writer.error, this.req.dir));
+        else if (writer.pending > QUEUE_HIGH) res.pause();
+      };
+      const onEnd = (): void => {
+        if (settled || !releaseSniffed()) return;
+        if (seg.end === null) {
+          // unknown length: the server's clean end is the end of the file
+          state.size = pos;
+          seg.end = pos - 1;
+        }
+        done(null);
+      };
+      const onError = (err: Error): void => {
+        if (settled) return;
+        if (signal.aborted) fail(canceled());
+        else if (err instanceof AppError) fail(err);
+        else fail(networkError(err, this.source));
+      };
+      if (signal.aborted) {
+        fail(canceled());
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      res.on('data', onData);
+      res.once('end', onEnd);
+      res.once('error', onError);
+      // a response destroyed without an error (socket closed under it) must not leave the promise pending
+      res.once('close', () => {
+        if (!settled && !res.complete) onError(new Error('connection closed before the end of the file'));
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // HTTP
+
+  /** GET with redirects (at most 5, http/https only). Resolves with the final response's head. */
+  private async request(start: URL, extra: Record<string, string>, signal: AbortSignal): Promise<Opened> {
+    let url = start;
+    let headers = { ...this.baseHeaders, ...extra };
+    for (let hops = 0; ; hops++) {
+      const res = await this.openOnce(url, headers, signal);
+      const location = res.headers.location;
+      if (!REDIRECTS.has(res.statusCode ?? 0) || !location) return { res, url };
+      res.resume();
+      if (hops >= MAX_REDIRECTS) throw new AppError('ERR_UNAVAILABLE', `${this.source} redirected more than ${MAX_REDIRECTS} times.`);
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new AppError('ERR_UNAVAILABLE', `${this.source} redirected to an invalid address.`);
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        throw new AppError('ERR_UNSUPPORTED_URL', `${this.source} redirected to a ${next.protocol} link, which cannot be downloaded directly.`);
+      }
+      if (next.origin !== url.origin) {
+        // credentials meant for one host never travel to another
+        const { authorization: _a, cookie: _c, ...rest } = headers;
+        headers = rest;
+      }
+      url = next;
+    }
+  }
+
+  private openOnce(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(canceled());
+        return;
+      }
+      const secure = url.protocol === 'https:';
+      const agent = secure
+        ? (this.agents.https ??= new https.Agent({ keepAlive: true }))
+        : (this.agents.http ??= new http.Agent({ keepAlive: true }));
+      const onAbort = (): void => {
+        request.destroy(canceled());
+      };
+      const request = (secure ? https : http).request(url, { method: 'GET', headers, agent }, (res) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(res);
+      });
+      request.on('error', (err) => {
+        signal.removeEventListener('abort', onAbort);
+        // after the head arrived, the response reports the failure; this only settles an unanswered request
+        reject(signal.aborted ? canceled() : err instanceof AppError ? err : networkError(err, describeUrl(url.href)));
+      });
+      request.setTimeout(IDLE_TIMEOUT_MS, () => {
+        request.destroy(new AppError('ERR_NETWORK', `${describeUrl(url.href)} stopped sending data for ${IDLE_TIMEOUT_MS / 1000} s: check the network, then retry.`));
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+      request.end();
+    });
+  }
+
+  private httpError(opened: Opened): AppError {
+    const { res } = opened;
+    res.resume();
+    const status = res.statusCode ?? 0;
+    const where = describeUrl(opened.url.href);
+    if (status === 401 || status === 403) return new AppError('ERR_HTTP_403', `${where} refused access (HTTP ${status}): the link may have expired or need a login. Get a fresh link, then retry.`);
+    if (status === 404 || status === 410) return new AppError('ERR_UNAVAILABLE', `${where} is not there (HTTP ${status}): the file was removed or the link has expired.`);
+    if (status === 429) return new AppError('ERR_HTTP_429', `${where} is limiting requests (HTTP 429): wait a while, then retry.`);
+    if (status >= 500) return new AppError('ERR_HTTP_5XX', `${where} had a server error (HTTP ${status}): retry later.`);
+    return new AppError('ERR_UNAVAILABLE', `${where} answered HTTP ${status} instead of the file.`);
+  }
+
+  private toAppError(err: unknown): AppError {
+    if (err instanceof AppError) return err;
+    if (err && typeof err === 'object' && 'syscall' in err) return diskError(err, this.req.dir);
+    return new AppError('ERR_UNKNOWN', err instanceof Error ? err.message : String(err));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // progress
+
+  private report(final: boolean): void {
+    const { onProgress } = this.req;
+    if (!onProgress) return;
+    const now = performance.now();
+    const samples = this.speedSamples;
+    samples.push([now, this.transferred]);
+    while (samples.length > 2 && now - (samples[0] as [number, number])[0] > SPEED_WINDOW_MS) samples.shift();
+    const [t0, b0] = samples[0] as [number, number];
+    const speed = now - t0 >= PROGRESS_MS / 2 ? ((this.transferred - b0) * 1000) / (now - t0) : null;
+    const total = this.state?.size ?? null;
+    const downloaded = this.state ? doneBytes(this.state) + this.unwritten : 0;
+    const etaSec = final ? 0 : total !== null && speed ? Math.max(0, (total - downloaded) / speed) : null;
+    try {
+      onProgress({ downloadedBytes: downloaded, totalBytes: total, speed, etaSec });
+    } catch (err) {
+      this.req.log?.warn({ err }, 'download progress listener failed');
+    }
+  }
+}
+
+/**
+ * Positional writes to the shared part file. Received chunks are gathered into one writev of at least WRITE_BATCH
+ * bytes (or whatever arrived within WRITE_DELAY_MS on a slow link): each write is a round trip through libuv's
+ * thread pool, so writing every 64 KiB socket read on its own would cost more CPU than the copy itself.
+ * `onWritten` runs after each completed write.
+ */
+class PositionalWriter {
+  private queue: Buffer[] = [];
+  private queued = 0;
+  private inFlight = 0;
+  private writing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private flushing = false;
+  error: unknown = null;
+
+  constructor(
+    private readonly fh: FileHandle,
+    private pos: number,
+    private readonly onWritten: (bytes: number) => void,
+  ) {}
+
+  /** Bytes received but not yet written. */
+  get pending(): number {
+    return this.queued + this.inFlight;
+  }
+
+  push(chunk: Buffer): void {
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    // a running write loop picks the chunk up when its write completes
+    if (!this.writing) this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.error !== null) return;
+    if (this.queued >= WRITE_BATCH || this.flushing) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      this.writing = this.pump();
+    } else {
+      this.timer ??= setTimeout(() => {
+        this.timer = null;
+        if (!this.writing && this.queue.length) this.writing = this.pump();
+      }, WRITE_DELAY_MS);
+    }
+  }
+
+  private async pump(): Promise<void> {
+    do {
+      const bufs = this.queue;
+      const bytes = this.queued;
+      this.queue = [];
+      this.queued = 0;
+      this.inFlight = bytes;
+      try {
+        const { bytesWritten } = await this.fh.writev(bufs, this.pos);
+        if (bytesWritten !== bytes) throw Object.assign(new Error(`short write (${bytesWritten} of ${bytes} bytes)`), { code: 'EIO' });
+      } catch (err) {
+        this.error = err;
+        this.inFlight = 0;
+        break;
+      }
+      this.pos += bytes;
+      this.inFlight = 0;
+      this.onWritten(bytes);
+    } while (this.queued >= WRITE_BATCH || (this.flushing && this.queue.length));
+    this.writing = null;
+    if (this.queue.length) this.schedule();
+  }
+
+  /** Writes what is left; resolves when every pushed byte is written, rejects with the write error. */
+  async flush(): Promise<void> {
+    this.flushing = true;
+    if (!this.writing && this.queue.length) this.schedule();
+    while (this.writing) await this.writing;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.error !== null) throw this.error;
+  }
+}
+
+/** Keeps the sidecar close behind the bytes on disk: at most every SAVE_MS, sooner after SAVE_BYTES, one at a time. */
+class Saver {
+  private last = performance.now();
+  private sinceSave = 0;
+  private saving: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly current: () => PartState | null,
+  ) {}
+
+  /** `bytes` more are on disk. */
+  note(bytes: number): void {
+    if (this.stopped) return;
+    this.sinceSave += bytes;
+    if (this.sinceSave >= SAVE_BYTES || performance.now() - this.last >= SAVE_MS) {
+      void this.save().catch(() => undefined);
+    } else {
+      // the last bytes before a stall still reach the sidecar
+      this.timer ??= setTimeout(() => {
+        this.timer = null;
+        void this.save().catch(() => undefined);
+      }, SAVE_MS).unref();
+    }
+  }
+
+  async save(): Promise<void> {
+    if (this.saving) {
+      this.again = true;
+      return this.saving;
+    }
+    this.saving = this.write();
+    try {
+      await this.saving;
+    } finally {
+      this.saving = null;
+    }
+  }
+
+  private async write(): Promise<void> {
+    do {
+      this.again = false;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      this.sinceSave = 0;
+      this.last = performance.now();
+      const state = this.current();
+      if (!state) return;
+      const tmp = `${this.file}.tmp`;
+      await fsp.writeFile(tmp, JSON.stringify(state));
+      await fsp.rename(tmp, this.file);
+    } while (this.again && !this.stopped);
+  }
+
+  /** No more saves after this; `final` writes the current state once more (pause or failure: resume from here). */
+  async stop(final: boolean): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.saving) await this.saving.catch(() => undefined);
+    if (final) await this.write();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// helpers
+
+function splitSegments(total: number, connections: number): Segment[] {
+  const size = Math.ceil(total / connections);
+  const segments: Segment[] = [];
+  for (let start = 0; start < total; start += size) segments.push({ start, end: Math.min(total, start + size) - 1, done: 0 });
+  return segments;
+}
+
+function isComplete(seg: Segment): boolean {
+  return seg.end !== null && seg.done >= seg.end - seg.start + 1;
+}
+
+function doneBytes(state: PartState): number {
+  return state.segments.reduce((sum, s) => sum + s.done, 0);
+}
+
+/** If-Range needs a strong validator: a weak ETag never matches, so it would turn every resume into a restart. */
+function ifRangeValue(state: PartState): string | null {
+  if (state.etag && !state.etag.startsWith('W/')) return state.etag;
+  return state.lastModified;
+}
+
+function header(res: http.IncomingMessage, name: string): string | null {
+  const v = res.headers[name];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
+}
+
+function contentLength(res: http.IncomingMessage): number | null {
+  const v = header(res, 'content-length');
+  return v !== null && /^\d+$/.test(v) ? Number(v) : null;
+}
+
+function parseContentRange(value: string | undefined): { start: number; end: number | null; total: number | null } | null {
+  if (!value) return null;
+  const m = /^bytes\s+(?:(\d+)-(\d+)|\*)\/(\d+|\*)$/i.exec(value.trim());
+  if (!m) return null;
+  const total = m[3] === '*' ? null : Number(m[3]);
+  if (m[1] === undefined) return { start: -1, end: null, total };
+  return { start: Number(m[1]), end: Number(m[2]), total };
+}
+
+function looksLikeHtml(head: Buffer): boolean {
+  const text = head.subarray(0, SNIFF_BYTES).toString('latin1').replace(/^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
+  return text.startsWith('<!doctype') || text.startsWith('<html');
+}
+
+function canceled(): AppError {
+  return new AppError('ERR_CANCELED', 'The download was canceled.');
+}
+
+function emptyFile(source: string): AppError {
+  return new AppError('ERR_VALIDATION', `${source} returned an empty file, not a video.`);
+}
+
+function notMedia(source: string): AppError {
+  return new AppError('ERR_VALIDATION', `The link returned a web page, not a video (${source}): open it in a browser to find the video's own link.`);
+}
+
+function tooLarge(maxBytes: number, size: number | null): AppError {
+  const what = size === null ? 'The server sent more than' : `The file (${formatBytes(size)}) is larger than`;
+  return new AppError('ERR_TOO_LARGE', `${what} the ${formatBytes(maxBytes)} size limit. To download it, raise the limit in Settings → Downloads → Maximum file size.`);
+}
+
+function networkError(err: Error, source: string): AppError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new AppError('ERR_NETWORK', `Lost the connection to ${source}${code ? ` (${code})` : ''}: check the network, then retry.`);
+}
