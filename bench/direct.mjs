@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { median, run, which } from './lib/proc.mjs';
+import { cpuSnapshot, median, othersCpuMs, run, which } from './lib/proc.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const require = createRequire(import.meta.url);
@@ -77,7 +77,10 @@ function serve(file) {
   });
   srv.listen(0, '127.0.0.1', () => process.send({ port: srv.address().port }));
   process.on('message', (msg) => {
-    if (msg === 'stats') process.send({ sent, requests });
+    if (msg === 'stats') {
+      const u = process.cpuUsage();
+      process.send({ sent, requests, cpuMs: (u.user + u.system) / 1000 });
+    }
     if (msg === 'reset') {
       sent = 0;
       requests = 0;
@@ -198,6 +201,7 @@ export async function directBench({ bundleDir, quick, log }) {
   const reps = quick ? 1 : 3;
   const tools = { curl: which('curl'), aria2c: which('aria2c') };
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipharbor-bench-direct-'));
+  const loadStart = os.loadavg()[0];
   try {
     const source = path.join(workDir, 'source.bin');
     log(`direct: writing a ${size / MiB} MiB file of random bytes …`);
@@ -227,11 +231,19 @@ export async function directBench({ bundleDir, quick, log }) {
       for (const name of order) {
         const dir = fs.mkdtempSync(path.join(workDir, `${name}-`));
         log(`direct: round ${rep + 1}/${reps}, ${name} …`);
+        const s0 = await server.ask('stats');
+        const before = cpuSnapshot();
         const r = await variants[name](dir);
+        const after = cpuSnapshot();
+        const s1 = await server.ask('stats');
+        const serverCpuMs = s1.cpuMs - s0.cpuMs;
+        // the server is this bench's own child, not yet reaped: its CPU time is not someone else's
+        const others = othersCpuMs(before, after);
+        const othersMs = others === null ? null : Math.max(0, others - serverCpuMs);
         if (fs.statSync(r.file).size !== size || (await sha256File(r.file)) !== sha) throw new DirectBenchError(`${name}: ${r.file} is not a copy of the served file`);
         const mbps = size / 1e6 / (r.wallMs / 1000);
-        log(`  ${mbps.toFixed(0)} MB/s (${(r.wallMs / 1000).toFixed(2)} s wall, ${(r.cpuMs / 1000).toFixed(2)} s CPU)`);
-        runs[name].push({ wallMs: r.wallMs, cpuMs: r.cpuMs, mbps });
+        log(`  ${mbps.toFixed(0)} MB/s (${(r.wallMs / 1000).toFixed(2)} s wall, ${(r.cpuMs / 1000).toFixed(2)} s CPU; server ${(serverCpuMs / 1000).toFixed(2)} s CPU; other processes ${othersMs === null ? '?' : (othersMs / 1000).toFixed(2)} s CPU)`);
+        runs[name].push({ wallMs: r.wallMs, cpuMs: r.cpuMs, serverCpuMs, othersMs, mbps });
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }
@@ -251,6 +263,7 @@ export async function directBench({ bundleDir, quick, log }) {
       missing: Object.entries(tools).filter(([, p]) => !p).map(([n]) => n),
       versions: { curl: tools.curl ? firstLine(tools.curl, ['--version']) : null, aria2c: tools.aria2c ? firstLine(tools.aria2c, ['--version']) : null },
       url,
+      load: [loadStart, os.loadavg()[0]],
     };
   } finally {
     directCleanup();
@@ -300,7 +313,7 @@ export function directSection(r, env) {
   const gib = r.size / 2 ** 30 >= 1 ? `${r.size / 2 ** 30} GiB` : `${r.size / MiB} MiB`;
   L.push('## 5. Direct downloads', '');
   L.push(
-    `One ${gib} file of random bytes served on 127.0.0.1 by a node:http server in a child process (Range, If-Range, ETag, Last-Modified; file in the page cache). Each client ran ${r.reps} time(s), rotating the order each round, into a fresh folder under ${os.tmpdir()}; every copy was checked (size and SHA-256) and deleted. MB/s = 10⁶ bytes per second of wall time: curl and aria2c from spawn to exit (their whole process), ClipHarbor the \`downloadFile\` call in the bench process (the engine's src/main/engine/net/download.ts, bundled by lib/bundle.mjs). CPU: the client's user+system time (the server's is not counted). ${env.nproc} CPUs shared by server and client.`,
+    `One ${gib} file of random bytes served on 127.0.0.1 by a node:http server in a child process (Range, If-Range, ETag, Last-Modified; file in the page cache). Each client ran ${r.reps} time(s), rotating the order each round, into a fresh folder under ${os.tmpdir()}; every copy was checked (size and SHA-256) and deleted. MB/s = 10⁶ bytes per second of wall time: curl and aria2c from spawn to exit (their whole process), ClipHarbor the \`downloadFile\` call in the bench process (the engine's src/main/engine/net/download.ts, bundled by lib/bundle.mjs). CPU: user+system time of the client (for ClipHarbor, of the bench process during the call, libuv's file-write threads included) and of the server during the same run. ${env.nproc} CPUs shared by server and client, so a loopback transfer is CPU-bound: these figures measure how much CPU each client needs per byte as much as anything else.`,
     '',
   );
   const names = [
@@ -311,18 +324,18 @@ export function directSection(r, env) {
   ];
   const o1 = med(r, 'ours1', 'mbps');
   const o4 = med(r, `ours${CONNECTIONS}`, 'mbps');
-  L.push(`| Client | ${Array.from({ length: r.reps }, (_, i) => `Run ${i + 1}`).join(' | ')} | Median | Median CPU | ClipHarbor 1 conn ÷ this | ClipHarbor ${CONNECTIONS} conn ÷ this |`);
-  L.push(`|---|${'---|'.repeat(r.reps)}---|---|---|---|`);
+  L.push(`| Client | ${Array.from({ length: r.reps }, (_, i) => `Run ${i + 1}`).join(' | ')} | Median | Median CPU (client) | Median CPU (server) | ClipHarbor 1 conn ÷ this | ClipHarbor ${CONNECTIONS} conn ÷ this |`);
+  L.push(`|---|${'---|'.repeat(r.reps)}---|---|---|---|---|`);
   for (const [name, label] of names) {
     if (!r.runs[name]) {
-      L.push(`| ${label} | skipped: ${name} not installed${' |'.repeat(r.reps + 4)}`);
+      L.push(`| ${label} | skipped: ${name} not installed${' |'.repeat(r.reps + 5)}`);
       continue;
     }
     const m = med(r, name, 'mbps');
-    const cells = r.runs[name].map((x) => `${mbps(x.mbps)} (${(x.wallMs / 1000).toFixed(2)} s)`);
-    L.push(`| ${label} | ${cells.join(' | ')} | **${mbps(m)}** | ${(med(r, name, 'cpuMs') / 1000).toFixed(2)} s | ${ratio(o1, m)} | ${ratio(o4, m)} |`);
+    const cells = r.runs[name].map((x) => `${mbps(x.mbps)} (${(x.wallMs / 1000).toFixed(2)} s; others ${x.othersMs === null ? '?' : `${(x.othersMs / 1000).toFixed(2)} s`})`);
+    L.push(`| ${label} | ${cells.join(' | ')} | **${mbps(m)}** | ${(med(r, name, 'cpuMs') / 1000).toFixed(2)} s | ${(med(r, name, 'serverCpuMs') / 1000).toFixed(2)} s | ${ratio(o1, m)} | ${ratio(o4, m)} |`);
   }
-  L.push('');
+  L.push('', `(others = CPU time processes outside the bench used during that run, from /proc/stat minus the bench, its tools and its server: with ${env.nproc} CPUs, a second or so of it visibly slows a run down. 1-minute load average ${r.load[0].toFixed(2)} at the start of this step, ${r.load[1].toFixed(2)} at its end.)`, '');
   L.push(`Resume: ClipHarbor's download aborted (AbortSignal, as pause or shutdown do) at its first progress report past ${ABORT_AT * 100} % (reports come every 250 ms), then a new \`downloadFile\` call on the same folder. "Sent twice" = body bytes the server sent over both calls minus the file size: what was in flight (socket buffers) when the download stopped.`, '');
   L.push('| Connections | Aborted at | Kept on disk | Sent before the abort | Sent twice |', '|---|---|---|---|---|');
   for (const s of r.resume) {

@@ -1,7 +1,4 @@
 // @vitest-environment happy-dom
-// The engine runs in-process and its HTTP client uses the global fetch, which is happy-dom's here: without this it
-// would apply a browser's same-origin rules to the engine's calls to the fake services.
-// @vitest-environment-options {"settings": {"fetch": {"disableSameOriginPolicy": true}}}
 /**
  * What the provider chain leaves behind, as the Queue details and the Stats screen show it: a YouTube link that
  * yt-dlp cannot get (YouTube is unreachable here), then Apify and HuntAPI (fakes) that both report failure.

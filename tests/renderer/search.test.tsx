@@ -1,7 +1,4 @@
 // @vitest-environment happy-dom
-// The engine runs in-process and its HTTP client uses the global fetch, which is happy-dom's here: without this it
-// would apply a browser's same-origin rules to the engine's calls to the fake services.
-// @vitest-environment-options {"settings": {"fetch": {"disableSameOriginPolicy": true}}}
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SearchResult } from '../../src/shared/contract';

@@ -1,7 +1,4 @@
 // @vitest-environment happy-dom
-// The engine runs in-process and its HTTP client uses the global fetch, which is happy-dom's here: without this it
-// would apply a browser's same-origin rules to the engine's calls to the fake services.
-// @vitest-environment-options {"settings": {"fetch": {"disableSameOriginPolicy": true}}}
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';

@@ -51,6 +51,11 @@ export function providerLabel(provider: string): string {
 /** Stock sites as their owners write them. */
 export const STOCK_SOURCE_LABELS: Record<StockSource, string> = { pexels: 'Pexels', pixabay: 'Pixabay' };
 
+/** A library item's source as its owner writes it where we know it (Pexels), else as recorded (a host name). */
+export function sourceLabel(source: string): string {
+  return Object.hasOwn(STOCK_SOURCE_LABELS, source) ? STOCK_SOURCE_LABELS[source as StockSource] : source;
+}
+
 /** How long something took: tenths of a second while short (most attempts), minutes and hours beyond that. */
 export function formatElapsed(ms: number): string {
   return ms < 60_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)} s` : formatDuration(ms / 1000);

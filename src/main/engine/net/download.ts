@@ -225,7 +225,8 @@ class DirectDownload {
         // keep what is on disk (pause, shutdown, a later retry of the job resumes it)
         await this.saver?.stop(true).catch(() => undefined);
       }
-      req.log?.warn({ url: this.source, code: appErr.code, transferred: this.transferred }, 'direct download stopped');
+      const level = appErr.code === 'ERR_CANCELED' ? 'info' : 'warn';
+      req.log?.[level]({ url: this.source, code: appErr.code, transferred: this.transferred }, 'direct download stopped');
       throw appErr;
     } finally {
       clearInterval(ticker);

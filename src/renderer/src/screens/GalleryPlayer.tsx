@@ -3,6 +3,7 @@ import type { Item, Keyframe } from '../../../shared/contract';
 import { toAppError } from '../../../shared/errors';
 import { formatBytes, formatDuration } from '../../../shared/format';
 import { useClient } from '../client/context';
+import { sourceLabel } from '../format';
 import { useSettings } from '../store/settings';
 import { resolutionLabel } from './GalleryCard';
 
@@ -34,7 +35,7 @@ function Attribution({ item }: { item: Item }) {
   return (
     <p className="player-attribution">
       Video by {item.attributionUrl ? <a href={item.attributionUrl} target="_blank" rel="noopener noreferrer">{item.attributionName}</a> : item.attributionName} on{' '}
-      {item.source}
+      {sourceLabel(item.source)}
     </p>
   );
 }
