@@ -2,8 +2,10 @@
 // A 1 GiB file of random bytes is served on 127.0.0.1 by a node:http server in a child process (this file run as
 // `node bench/direct.mjs serve <file>`: Range, If-Range, ETag, Last-Modified, and a count of the body bytes it sent).
 // In the same run, rotating the order each round: `curl -s -o`, `aria2c -x4 -s4`, and the engine's downloadFile
-// (src/main/engine/net/download.ts, from the bench bundle) with one connection and with four. Then the resume figure:
-// our download aborted half-way, resumed by a new call, and the bytes the server had to send twice.
+// (src/main/engine/net/download.ts, from the bench bundle) with one connection and with four. downloadFile runs in a
+// child process of its own as well (`node bench/direct.mjs fetch <bundle dir>`), kept for the whole step as the
+// engine's process is (warm), so the bench's own work (hashing each copy) never shares its heap or event loop.
+// Then the resume figure: our download aborted half-way, resumed by a new call, and the bytes the server sent twice.
 // Everything goes under os.tmpdir() and is deleted at the end.
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -26,11 +28,13 @@ export class DirectBenchError extends Error {}
 
 let workDir = null;
 let server = null;
+let fetcher = null;
 
-/** Stops the file server and deletes the scratch folder (also called on Ctrl-C). */
+/** Stops the file server and the downloader, deletes the scratch folder (also called on Ctrl-C). */
 export function directCleanup() {
-  if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+  for (const c of [server, fetcher]) if (c?.child.exitCode === null) c.child.kill('SIGKILL');
   server = null;
+  fetcher = null;
   if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
   workDir = null;
 }
@@ -75,7 +79,7 @@ function serve(file) {
     res.on('close', () => body.destroy());
     body.pipe(res);
   });
-  srv.listen(0, '127.0.0.1', () => process.send({ port: srv.address().port }));
+  srv.listen(0, '127.0.0.1', () => process.send({ ready: true, port: srv.address().port }));
   process.on('message', (msg) => {
     if (msg === 'stats') {
       const u = process.cpuUsage();
@@ -90,27 +94,65 @@ function serve(file) {
   process.on('disconnect', () => process.exit(0));
 }
 
-function startServer(file) {
+// ---------------------------------------------------------------------------------------------------------
+// the downloader (child process): downloadFile from the bench bundle, one request at a time over IPC
+
+function fetch(bundleDir) {
+  const { downloadFile } = require(path.join(bundleDir, 'download.cjs'));
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  process.on('message', async ({ url, dir, connections, abortAtBytes }) => {
+    const ac = new AbortController();
+    let abortedAt = null;
+    // the abort for the resume figure: at the first progress report past the mark, as a pause would
+    const onProgress =
+      abortAtBytes === null
+        ? undefined
+        : (p) => {
+            if (abortedAt === null && p.downloadedBytes >= abortAtBytes) {
+              abortedAt = p.downloadedBytes;
+              ac.abort();
+            }
+          };
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    try {
+      const res = await downloadFile({ url, dir, maxBytes: 2 ** 40, connections, signal: ac.signal, onProgress });
+      process.send({ wallMs: performance.now() - t0, cpuMs: cpuMs() - c0, res, abortedAt });
+    } catch (err) {
+      process.send({ error: { code: err?.code ?? 'ERR_UNKNOWN', message: err?.message ?? String(err) }, abortedAt });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send({ ready: true });
+}
+
+/** A child running this file in `mode`, answering one IPC message per message sent. */
+function startChild(mode, arg) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SELF, 'serve', file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [SELF, mode, arg], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const waiting = [];
     child.on('message', (msg) => {
-      if (msg.port) {
-        server = {
+      if (msg.ready) {
+        resolve({
           child,
-          url: `http://127.0.0.1:${msg.port}/file.bin`,
+          port: msg.port,
           ask: (cmd) =>
             new Promise((done) => {
               waiting.push(done);
               child.send(cmd);
             }),
-        };
-        resolve(server);
+        });
       } else {
         waiting.shift()?.(msg);
       }
     });
-    child.once('exit', (code) => reject(new DirectBenchError(`the file server exited (${code}) before it was ready`)));
+    child.once('exit', (code) => {
+      reject(new DirectBenchError(`the ${mode} child process exited (${code}) before it was ready`));
+      for (const done of waiting.splice(0)) done({ error: { code: 'ERR_UNKNOWN', message: `the ${mode} child process exited (${code})` } });
+    });
   });
 }
 
@@ -140,17 +182,17 @@ async function sha256File(file) {
   return hash.digest('hex');
 }
 
-function selfCpuMs() {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
+/** downloadFile in the downloader child; wall and CPU of the call alone. */
+async function ours(url, dir, connections, abortAtBytes = null) {
+  const r = await fetcher.ask({ url, dir, connections, abortAtBytes });
+  if (r.error) return { error: r.error, abortedAt: r.abortedAt };
+  return { wallMs: r.wallMs, cpuMs: r.cpuMs, file: r.res.file, res: r.res };
 }
 
-/** downloadFile in this process; wall and CPU of the call alone. */
-async function ours(downloadFile, url, dir, connections, signal, onProgress) {
-  const c0 = selfCpuMs();
-  const t0 = performance.now();
-  const res = await downloadFile({ url, dir, maxBytes: 2 ** 40, connections, signal: signal ?? new AbortController().signal, onProgress });
-  return { wallMs: performance.now() - t0, cpuMs: selfCpuMs() - c0, file: res.file, res };
+async function oursOrFail(url, dir, connections) {
+  const r = await ours(url, dir, connections);
+  if (r.error) throw new DirectBenchError(`downloadFile with ${connections} connection(s) failed: ${r.error.code} ${r.error.message}`);
+  return r;
 }
 
 async function external(label, file, args, out) {
@@ -160,24 +202,15 @@ async function external(label, file, args, out) {
 }
 
 /** Our download aborted at the first progress report past ABORT_AT, then resumed by a new call. */
-async function resumeFigure(downloadFile, url, dir, size, connections, sha) {
+async function resumeFigure(url, dir, size, connections, sha) {
   await server.ask('reset');
-  const ac = new AbortController();
-  let abortedAt = null;
-  const onProgress = (p) => {
-    if (abortedAt === null && p.downloadedBytes >= size * ABORT_AT) {
-      abortedAt = p.downloadedBytes;
-      ac.abort();
-    }
-  };
-  try {
-    await ours(downloadFile, url, dir, connections, ac.signal, onProgress);
-    throw new DirectBenchError(`the download with ${connections} connection(s) finished before it could be aborted at ${ABORT_AT * 100} %`);
-  } catch (err) {
-    if (err?.code !== 'ERR_CANCELED') throw err;
+  const stopped = await ours(url, dir, connections, size * ABORT_AT);
+  if (stopped.error?.code !== 'ERR_CANCELED') {
+    throw new DirectBenchError(`the download with ${connections} connection(s) was to be aborted at ${ABORT_AT * 100} % but ${stopped.error ? `failed: ${stopped.error.code} ${stopped.error.message}` : 'finished first'}`);
   }
+  const { abortedAt } = stopped;
   const first = await server.ask('stats');
-  const second = await ours(downloadFile, url, dir, connections);
+  const second = await oursOrFail(url, dir, connections);
   const total = await server.ask('stats');
   if ((await sha256File(second.file)) !== sha) throw new DirectBenchError(`the resumed download (${connections} connection(s)) is not a copy of the served file`);
   fs.rmSync(second.file, { force: true });
@@ -196,7 +229,6 @@ async function resumeFigure(downloadFile, url, dir, size, connections, sha) {
  * (lib/bundle.mjs). `quick`: a 256 MiB file and one round.
  */
 export async function directBench({ bundleDir, quick, log }) {
-  const { downloadFile } = require(path.join(bundleDir, 'download.cjs'));
   const size = quick ? 256 * MiB : 1024 * MiB;
   const reps = quick ? 1 : 3;
   const tools = { curl: which('curl'), aria2c: which('aria2c') };
@@ -206,9 +238,10 @@ export async function directBench({ bundleDir, quick, log }) {
     const source = path.join(workDir, 'source.bin');
     log(`direct: writing a ${size / MiB} MiB file of random bytes …`);
     const sha = await makeFile(source, size);
-    await startServer(source);
-    const { url } = server;
-    log(`direct: serving it at ${url} (child process ${server.child.pid})`);
+    server = await startChild('serve', source);
+    const url = `http://127.0.0.1:${server.port}/file.bin`;
+    fetcher = await startChild('fetch', bundleDir);
+    log(`direct: serving it at ${url} (child process ${server.child.pid}; downloadFile runs in child process ${fetcher.child.pid})`);
 
     const variants = {
       curl: tools.curl ? (dir) => external('curl', tools.curl, ['-s', '-S', '-f', '-o', path.join(dir, 'out.bin'), url], path.join(dir, 'out.bin')) : null,
@@ -221,8 +254,8 @@ export async function directBench({ bundleDir, quick, log }) {
               path.join(dir, 'out.bin'),
             )
         : null,
-      ours1: (dir) => ours(downloadFile, url, dir, 1),
-      [`ours${CONNECTIONS}`]: (dir) => ours(downloadFile, url, dir, CONNECTIONS),
+      ours1: (dir) => oursOrFail(url, dir, 1),
+      [`ours${CONNECTIONS}`]: (dir) => oursOrFail(url, dir, CONNECTIONS),
     };
     const names = Object.keys(variants).filter((n) => variants[n]);
     const runs = Object.fromEntries(names.map((n) => [n, []]));
@@ -237,9 +270,9 @@ export async function directBench({ bundleDir, quick, log }) {
         const after = cpuSnapshot();
         const s1 = await server.ask('stats');
         const serverCpuMs = s1.cpuMs - s0.cpuMs;
-        // the server is this bench's own child, not yet reaped: its CPU time is not someone else's
+        // the server and the downloader are this bench's own children, not yet reaped: their CPU time is not someone else's
         const others = othersCpuMs(before, after);
-        const othersMs = others === null ? null : Math.max(0, others - serverCpuMs);
+        const othersMs = others === null ? null : Math.max(0, others - serverCpuMs - (r.res ? r.cpuMs : 0));
         if (fs.statSync(r.file).size !== size || (await sha256File(r.file)) !== sha) throw new DirectBenchError(`${name}: ${r.file} is not a copy of the served file`);
         const mbps = size / 1e6 / (r.wallMs / 1000);
         log(`  ${mbps.toFixed(0)} MB/s (${(r.wallMs / 1000).toFixed(2)} s wall, ${(r.cpuMs / 1000).toFixed(2)} s CPU; server ${(serverCpuMs / 1000).toFixed(2)} s CPU; other processes ${othersMs === null ? '?' : (othersMs / 1000).toFixed(2)} s CPU)`);
@@ -252,7 +285,7 @@ export async function directBench({ bundleDir, quick, log }) {
     for (const connections of [1, CONNECTIONS]) {
       log(`direct: resume after an abort at ${ABORT_AT * 100} %, ${connections} connection(s) …`);
       const dir = fs.mkdtempSync(path.join(workDir, `resume${connections}-`));
-      resume.push(await resumeFigure(downloadFile, url, dir, size, connections, sha));
+      resume.push(await resumeFigure(url, dir, size, connections, sha));
       fs.rmSync(dir, { recursive: true, force: true });
     }
     return {
@@ -267,6 +300,16 @@ export async function directBench({ bundleDir, quick, log }) {
     };
   } finally {
     directCleanup();
+  }
+}
+
+/** The largest TCP send + receive buffer the kernel allows (Linux), as text. */
+function socketBuffers() {
+  try {
+    const max = (name) => Number(fs.readFileSync(`/proc/sys/net/ipv4/${name}`, 'utf8').trim().split(/\s+/)[2]);
+    return `${(max('tcp_wmem') / MiB).toFixed(0)} MiB (send) + ${(max('tcp_rmem') / MiB).toFixed(0)} MiB (receive) at most`;
+  } catch {
+    return 'several MiB';
   }
 }
 
@@ -313,7 +356,7 @@ export function directSection(r, env) {
   const gib = r.size / 2 ** 30 >= 1 ? `${r.size / 2 ** 30} GiB` : `${r.size / MiB} MiB`;
   L.push('## 5. Direct downloads', '');
   L.push(
-    `One ${gib} file of random bytes served on 127.0.0.1 by a node:http server in a child process (Range, If-Range, ETag, Last-Modified; file in the page cache). Each client ran ${r.reps} time(s), rotating the order each round, into a fresh folder under ${os.tmpdir()}; every copy was checked (size and SHA-256) and deleted. MB/s = 10⁶ bytes per second of wall time: curl and aria2c from spawn to exit (their whole process), ClipHarbor the \`downloadFile\` call in the bench process (the engine's src/main/engine/net/download.ts, bundled by lib/bundle.mjs). CPU: user+system time of the client (for ClipHarbor, of the bench process during the call, libuv's file-write threads included) and of the server during the same run. ${env.nproc} CPUs shared by server and client, so a loopback transfer is CPU-bound: these figures measure how much CPU each client needs per byte as much as anything else.`,
+    `One ${gib} file of random bytes served on 127.0.0.1 by a node:http server in a child process (Range, If-Range, ETag, Last-Modified; file in the page cache). Each client ran ${r.reps} time(s), rotating the order each round, into a fresh folder under ${os.tmpdir()}; every copy was checked (size and SHA-256) and deleted. MB/s = 10⁶ bytes per second of wall time: curl and aria2c from spawn to exit (their whole process), ClipHarbor the \`downloadFile\` call (the engine's src/main/engine/net/download.ts, bundled by lib/bundle.mjs) in a Node process of its own that stays up for the whole step, as the engine's does. CPU: user+system time of the client (for ClipHarbor, of its process during the call, libuv's file-write threads included) and of the server during the same run. ${env.nproc} CPUs shared by server and client, so a loopback transfer is CPU-bound: these figures measure how much CPU each client needs per byte as much as anything else.`,
     '',
   );
   const names = [
@@ -337,6 +380,7 @@ export function directSection(r, env) {
   }
   L.push('', `(others = CPU time processes outside the bench used during that run, from /proc/stat minus the bench, its tools and its server: with ${env.nproc} CPUs, a second or so of it visibly slows a run down. 1-minute load average ${r.load[0].toFixed(2)} at the start of this step, ${r.load[1].toFixed(2)} at its end.)`, '');
   L.push(`Resume: ClipHarbor's download aborted (AbortSignal, as pause or shutdown do) at its first progress report past ${ABORT_AT * 100} % (reports come every 250 ms), then a new \`downloadFile\` call on the same folder. "Sent twice" = body bytes the server sent over both calls minus the file size: what was in flight (socket buffers) when the download stopped.`, '');
+  L.push(`(On loopback the kernel grows each connection's socket buffers to ${socketBuffers()}, so that much per connection can be on its way when a download stops.)`, '');
   L.push('| Connections | Aborted at | Kept on disk | Sent before the abort | Sent twice |', '|---|---|---|---|---|');
   for (const s of r.resume) {
     L.push(`| ${s.connections} | ${s.abortedAtPct.toFixed(1)} % | ${(s.kept / MiB).toFixed(1)} MiB | ${(s.sentBeforeAbort / MiB).toFixed(1)} MiB | **${(s.refetched / MiB).toFixed(2)} MiB = ${s.refetchedPct.toFixed(2)} %** |`);
@@ -347,3 +391,4 @@ export function directSection(r, env) {
 }
 
 if (process.argv[1] === SELF && process.argv[2] === 'serve') serve(process.argv[3]);
+if (process.argv[1] === SELF && process.argv[2] === 'fetch') fetch(process.argv[3]);

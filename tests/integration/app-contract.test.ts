@@ -81,9 +81,10 @@ describe('stats and history', () => {
 describe('secrets', () => {
   it('stores cookies file and proxy outside settings and only reports whether they are set', async () => {
     const { engine, dataDir } = makeEngine();
-    expect(await engine.call('secrets.status', {})).toEqual({ protection: 'file', set: { cookiesFile: false, proxy: false } });
+    const none = { cookiesFile: false, proxy: false, apifyToken: false, huntapiToken: false, pexelsApiKey: false, pixabayApiKey: false };
+    expect(await engine.call('secrets.status', {})).toEqual({ protection: 'file', set: none });
     const status = await engine.call('secrets.set', { name: 'proxy', value: 'http://user:hunter2@127.0.0.1:3128' });
-    expect(status.set).toEqual({ cookiesFile: false, proxy: true });
+    expect(status.set).toEqual({ ...none, proxy: true });
     expect(JSON.stringify(await engine.call('settings.get', {}))).not.toContain('hunter2');
     expect(JSON.stringify(status)).not.toContain('hunter2');
     expect(engine.secrets.get('proxy')).toBe('http://user:hunter2@127.0.0.1:3128');

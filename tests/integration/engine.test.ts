@@ -54,7 +54,8 @@ describe('downloads into the library', () => {
 
     const detail = await engine.call('jobs.get', { id: job!.id });
     expect(detail.attempts).toHaveLength(1);
-    expect(detail.attempts[0]).toMatchObject({ provider: 'yt-dlp', error: null, bytes: item.bytes });
+    // a media file goes to the direct downloader, not yt-dlp
+    expect(detail.attempts[0]).toMatchObject({ provider: 'direct', error: null, bytes: item.bytes });
   });
 
   it('downloads webm, HLS (media and master with separate audio), DASH, a page with one video, and audio-only', async () => {
@@ -144,7 +145,7 @@ describe('validation and failures', () => {
     ['/bad/truncated.mp4', 'ERR_VALIDATION'],
     ['/bad/truncated-tail.mp4', 'ERR_VALIDATION'],
     ['/bad/not-video.mp4', 'ERR_VALIDATION'],
-    ['/bad/html.mp4', 'ERR_UNSUPPORTED_URL'],
+    ['/bad/html.mp4', 'ERR_VALIDATION'],
     ['/bad/404.mp4', 'ERR_UNAVAILABLE'],
   ])('%s fails with %s and leaves nothing in the library', async (route, code) => {
     const { engine, libraryDir, states } = makeEngine();
