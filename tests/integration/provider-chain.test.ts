@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/shared/contract';
 import { startApifyFake, APIFY_ERRORS, type ApifyFake } from '../fakes/apify';
 import { startHuntapiFake, type HuntapiFake } from '../fakes/huntapi';
+import { startScraplingFake } from '../fakes/scrapling';
 import { download, makeEngine, stopAll, tempDir, waitFor } from '../support/engine';
 import { startMediaServer, type MediaServer } from '../support/media-server';
 
@@ -225,5 +226,41 @@ describe('direct media links', () => {
     expect(attempts.map((a) => [a.provider, a.error])).toEqual([['direct', null]]);
     const item = await engine.call('library.get', { id: job!.itemId! });
     expect(item).toMatchObject({ extractor: 'generic', videoId: 'clip-3', source: '127.0.0.1' });
+  });
+});
+
+describe('TikTok through the Scrapling service (strategy scrapling-api)', () => {
+  const TT = 'https://www.tiktok.com/@someone/video/7301234567890123456';
+
+  async function scraplingEngine(scenario: Parameters<typeof startScraplingFake>[0]['scenario']) {
+    const fake = await startScraplingFake({ fileUrl: media.url('/v/clip-6.mp4'), scenario });
+    fakes.push(fake);
+    const t = makeEngine({ env: { ...process.env, TIKTOK_DOWNLOAD_STRATEGY: 'scrapling-api', TIKTOK_CRAWL_HOST: '127.0.0.1', TIKTOK_CRAWL_HOST_PORT: String(fake.port) }, overrides: { maxRetries: 0 } });
+    return { fake, ...t };
+  }
+
+  it('retries once headful after NAVIGATION_FAILED, then lands the file with the service’s metadata', async () => {
+    const { fake, engine } = await scraplingEngine({ headless: 'NAVIGATION_FAILED', headful: 'success' });
+    const [job] = await download(engine, [TT]);
+    expect(job!.state).toBe('completed');
+    expect(fake.headfulFlags).toEqual([false, true]);
+    const { attempts } = await engine.call('jobs.get', { id: job!.id });
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ provider: 'scrapling', error: null });
+    expect(attempts[0]!.detail).toMatchObject({ strategy: 'scrapling-api', headful: true });
+    expect(typeof attempts[0]!.detail!.execution_time).toBe('number');
+    const item = await engine.call('library.get', { id: job!.itemId! });
+    expect(item).toMatchObject({ source: 'tiktok', extractor: 'tiktok', videoId: '7301234567890123456' });
+    // the file came from the link the service resolved
+    expect(media.requests.some((r) => r.path === '/v/clip-6.mp4')).toBe(true);
+  });
+
+  it('fails fast on INVALID_URL with one call, and never switches to yt-dlp by itself', async () => {
+    const { fake, engine } = await scraplingEngine({ headless: 'INVALID_URL', headful: 'success' });
+    const [job] = await download(engine, [TT]);
+    expect(job!.state).toBe('failed');
+    expect(fake.headfulFlags).toEqual([false]);
+    const { attempts } = await engine.call('jobs.get', { id: job!.id });
+    expect(attempts.map((a) => a.provider)).toEqual(['scrapling']);
   });
 });
