@@ -264,3 +264,31 @@ describe('TikTok through the Scrapling service (strategy scrapling-api)', () => 
     expect(attempts.map((a) => a.provider)).toEqual(['scrapling']);
   });
 });
+
+describe('Instagram rate limit', () => {
+  it('holds requests to the persisted window, also across a restart', async () => {
+    const dataDir = tempDir('ig-data');
+    const libraryDir = tempDir('ig-lib');
+    const overrides: Partial<Settings> = { instagramRequestsPerHour: 1, instagramMinSpacingMs: 0, maxRetries: 0, concurrency: 2 };
+    const first = makeEngine({ dataDir, libraryDir, overrides });
+    // yt-dlp cannot reach Instagram here: the first link fails at once, having used the hour's only request
+    const [a] = await download(first.engine, ['https://www.instagram.com/reel/RateLimitA1/']);
+    expect(a!.state).toBe('failed');
+    const { jobs } = await first.engine.call('jobs.add', { urls: ['https://www.instagram.com/reel/RateLimitB2/'] });
+    const b = jobs[0]!.id;
+    await waitFor(() => first.engine.jobs.require(b).state === 'resolving', 10_000, 'the second link to start');
+    // it waits for the window instead of asking Instagram
+    await new Promise((r) => setTimeout(r, 300));
+    expect(first.engine.jobs.require(b).state).toBe('resolving');
+    expect(first.engine.jobs.attempts(b)).toHaveLength(0);
+    await first.engine.stop();
+
+    const second = makeEngine({ dataDir, libraryDir, overrides });
+    await second.engine.start();
+    await waitFor(() => second.engine.jobs.require(b).state === 'resolving', 10_000, 'the link to start again');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(second.engine.jobs.require(b).state).toBe('resolving');
+    expect(second.engine.jobs.attempts(b)).toHaveLength(0);
+    expect(second.engine.limiter.waitMs('instagram', { max: 1, windowMs: 3_600_000 })).toBeGreaterThan(3_000_000);
+  });
+});

@@ -249,11 +249,13 @@ export class Worker {
     const { e, id } = this;
     let row = e.jobs.require(id);
     let ctx: YtdlpContext;
+    const needsResolve = !row.parent_id && !row.video_id && !isDirectMediaUrl(row.url);
+    // waiting for the site's rate limit is not an attempt: a stop while waiting leaves no row
+    if (needsResolve) await this.siteTurn(site);
     try {
       ctx = await this.ytdlpContext();
-      if (!row.parent_id && !row.video_id && !isDirectMediaUrl(row.url)) {
+      if (needsResolve) {
         this.setProgress({ phase: 'resolving', downloadedBytes: 0, totalBytes: null, percent: null, speed: null, etaSec: null, part: 1, parts: 1 });
-        await this.siteTurn(site);
         const resolved = await resolveUrl(ctx, row.url, this.signal);
         if (resolved.kind === 'playlist') {
           this.expand(row, resolved);
@@ -272,9 +274,9 @@ export class Worker {
     const variants: Array<string | null> = site === 'youtube' ? e.settings.youtubePlayerClients : [null];
     let firstError: AppError | null = null;
     for (const [i, variant] of variants.entries()) {
+      await this.siteTurn(site);
       const attempt = e.jobs.startAttempt(id, 'yt-dlp', variant, { fallback: fallback || i > 0 });
       try {
-        await this.siteTurn(site);
         const result = await downloadWithYtdlp(
           ctx,
           { url: row.url, quality: row.quality, audioFormat: row.audio_format, stagingDir: staging, playerClient: variant },
