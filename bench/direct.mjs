@@ -121,6 +121,7 @@ function fetch(bundleDir) {
     try {
       const res = await downloadFile({ url, dir, maxBytes: 2 ** 40, connections, signal: ac.signal, onProgress });
       process.send({ wallMs: performance.now() - t0, cpuMs: cpuMs() - c0, res, abortedAt });
+      console.error('DBG', JSON.stringify(process.cpuUsage()), JSON.stringify(process.resourceUsage()));
     } catch (err) {
       process.send({ error: { code: err?.code ?? 'ERR_UNKNOWN', message: err?.message ?? String(err) }, abortedAt });
     }

@@ -4,7 +4,6 @@
  * given keys through PEXELS_API_KEY / PIXABAY_API_KEY. `--get` downloads real mp4 files from the media server.
  * Every run has its own temporary --data and --dir and a hard timeout.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,13 +12,9 @@ import type { SearchResult } from '../../src/shared/contract';
 import type { FinishedLine } from '../../src/main/cli/index';
 import { createEngine } from '../../src/main/engine';
 import { startMediaServer, type MediaServer } from '../support/media-server';
-import type { RunResult } from '../support/run';
+import { runCli, type RunResult } from '../support/run';
 import { makeCatalog, PEXELS_KEY, PIXABAY_KEY, startStockFakes, type StockFakes } from '../fakes/stock';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'out/main/cli.js');
-/** The project's Node 22 (the system node cannot load better-sqlite3 for this build). */
-const NODE = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : path.join(ROOT, 'node_modules/.bin/node');
 
 let media: MediaServer;
 let fakes: StockFakes;
@@ -47,38 +42,11 @@ function dirs(): { data: string; dir: string; args: string[] } {
   return { data, dir, args: ['--data', data, '--dir', dir] };
 }
 
-/** Environment without the user's data, library, binaries or keys; the fakes as the services. */
-function env(keys: boolean): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['CLIPHARBOR_DATA', 'CLIPHARBOR_LIBRARY', 'YTDLP_PATH', 'FFMPEG_PATH', 'FFPROBE_PATH', 'NODE_OPTIONS', 'PEXELS_API_KEY', 'PIXABAY_API_KEY']) {
-    delete e[k];
-  }
-  e.PATH = `/usr/bin:/bin:${e.PATH ?? ''}`;
-  e.PEXELS_BASE_URL = fakes.pexels.url;
-  e.PIXABAY_BASE_URL = fakes.pixabay.url;
-  if (keys) Object.assign(e, { PEXELS_API_KEY: PEXELS_KEY, PIXABAY_API_KEY: PIXABAY_KEY });
-  return e;
-}
-
-/** Runs the CLI with an argument array (never a shell); SIGKILL after timeoutMs. */
+/** The fakes as the services, with or without keys. */
 function cli(args: string[], opts: { keys?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [CLI, ...args], { cwd: ROOT, env: env(opts.keys ?? true), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - t0 });
-    });
-  });
+  const env: NodeJS.ProcessEnv = { PEXELS_BASE_URL: fakes.pexels.url, PIXABAY_BASE_URL: fakes.pixabay.url };
+  if (opts.keys ?? true) Object.assign(env, { PEXELS_API_KEY: PEXELS_KEY, PIXABAY_API_KEY: PIXABAY_KEY });
+  return runCli(args, { env, timeoutMs: opts.timeoutMs });
 }
 
 const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');

@@ -13,15 +13,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runTool, type RunResult } from '../support/run';
+import { CLI, cleanEnv, NODE, ROOT, runTool, type RunResult } from '../support/run';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMediaServer, type MediaServer } from '../support/media-server';
 import type { FinishedLine } from '../../src/main/cli/index';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'out/main/cli.js');
-/** Vitest itself runs on the project's Node 22; the system node (20) cannot load better-sqlite3 for this build. */
-const NODE = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : path.join(ROOT, 'node_modules/.bin/node');
 
 interface CliProcess {
   child: ChildProcess;
@@ -39,14 +35,6 @@ interface RunOptions {
 }
 
 const live = new Set<ChildProcess>();
-
-/** Environment without anything that could point the CLI at the user's data, library or binaries. */
-function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['CLIPHARBOR_DATA', 'CLIPHARBOR_LIBRARY', 'YTDLP_PATH', 'FFMPEG_PATH', 'FFPROBE_PATH', 'NODE_OPTIONS']) delete env[k];
-  env.PATH = `/usr/bin:/bin:${env.PATH ?? ''}`;
-  return { ...env, ...extra };
-}
 
 /** Starts the CLI with an argument array (never a shell). SIGKILL after timeoutMs. */
 function startCli(args: string[], opts: RunOptions = {}): CliProcess {

@@ -9,9 +9,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/shared/contract';
 import { startApifyFake, APIFY_ERRORS, type ApifyFake } from '../fakes/apify';
 import { startHuntapiFake, type HuntapiFake } from '../fakes/huntapi';
-import { startScraplingFake } from '../fakes/scrapling';
+import { startScraplingFake, type ScraplingFakeOptions } from '../fakes/scrapling';
 import { download, makeEngine, stopAll, tempDir, waitFor } from '../support/engine';
 import { startMediaServer, type MediaServer } from '../support/media-server';
+import { runCli, runTool } from '../support/run';
+import type { FinishedLine } from '../../src/main/cli/index';
 
 let media: MediaServer;
 let apifyFake: ApifyFake;
@@ -232,7 +234,7 @@ describe('direct media links', () => {
 describe('TikTok through the Scrapling service (strategy scrapling-api)', () => {
   const TT = 'https://www.tiktok.com/@someone/video/7301234567890123456';
 
-  async function scraplingEngine(scenario: Parameters<typeof startScraplingFake>[0]['scenario']) {
+  async function scraplingEngine(scenario: ScraplingFakeOptions['scenario']) {
     const fake = await startScraplingFake({ fileUrl: media.url('/v/clip-6.mp4'), scenario });
     fakes.push(fake);
     const t = makeEngine({ env: { ...process.env, TIKTOK_DOWNLOAD_STRATEGY: 'scrapling-api', TIKTOK_CRAWL_HOST: '127.0.0.1', TIKTOK_CRAWL_HOST_PORT: String(fake.port) }, overrides: { maxRetries: 0 } });
@@ -290,5 +292,27 @@ describe('Instagram rate limit', () => {
     expect(second.engine.jobs.require(b).state).toBe('resolving');
     expect(second.engine.jobs.attempts(b)).toHaveLength(0);
     expect(second.engine.limiter.waitMs('instagram', { max: 1, windowMs: 3_600_000 })).toBeGreaterThan(3_000_000);
+  });
+});
+
+describe('clipharbor get (built CLI) through the fallback chain', () => {
+  it('lands a YouTube link through the fakes and reports the provider that did it', async () => {
+    await services({ scenario: { outcome: 'FAILED' } }, { scenario: { pollsToFinish: 2 } });
+    const data = tempDir('cli-chain-data');
+    const dir = tempDir('cli-chain-lib');
+    const r = await runCli(['get', 'https://www.youtube.com/watch?v=cLiChAiN001', '--json', '--data', data, '--dir', dir], {
+      env: { APIFY_BASE_URL: apifyFake.url, APIFY_TOKEN: apifyFake.token, HUNTAPI_BASE_URL: huntFake.url, HUNTAPI_TOKEN: huntFake.apiKey, HUNTAPI_POLL_INTERVAL_S: '0.05' },
+      timeoutMs: 60_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const line = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as FinishedLine;
+    expect(line).toMatchObject({ status: 'completed', provider: 'huntapi', error: null });
+    expect(fs.existsSync(line.file!)).toBe(true);
+    expect(line.durationSec).toBeGreaterThan(0);
+    const probe = await runTool('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', line.file!]);
+    expect(probe.code).toBe(0);
+    expect(Number(probe.stdout)).toBeGreaterThan(0);
+    expect(r.stdout + r.stderr).not.toContain(apifyFake.token);
+    expect(r.stdout + r.stderr).not.toContain(huntFake.apiKey);
   });
 });

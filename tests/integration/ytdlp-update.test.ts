@@ -4,7 +4,6 @@
  * local media server then run on the fetched copy (which hands them to the real yt-dlp). The CLI block runs the
  * built CLI (`npx electron-vite build` after changing src/ when running this file alone).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +12,7 @@ import { releaseAsset, sumFor, YtdlpUpdater } from '../../src/main/engine/ytdlp-
 import { startFakeRelease, type FakeRelease } from '../fakes/ytdlp-release';
 import { download, makeEngine, stopAll, tempDir, waitFor } from '../support/engine';
 import { startMediaServer, type MediaServer } from '../support/media-server';
-import type { RunResult } from '../support/run';
+import { runCli, type RunResult } from '../support/run';
 
 const exe = process.platform === 'win32' ? '.exe' : '';
 let server: MediaServer;
@@ -254,29 +253,7 @@ describe('ytdlp update', () => {
 });
 
 describe('clipharbor ytdlp (built CLI)', () => {
-  const ROOT = path.resolve(__dirname, '../..');
-  const CLI = path.join(ROOT, 'out/main/cli.js');
-  const NODE = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : path.join(ROOT, 'node_modules/.bin/node');
-
-  function cli(args: string[], timeoutMs = 30_000): Promise<RunResult> {
-    const t0 = performance.now();
-    return new Promise((resolve, reject) => {
-      const env = cleanEnv();
-      delete env.CLIPHARBOR_DATA;
-      delete env.CLIPHARBOR_LIBRARY;
-      const child = spawn(NODE, [CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.on('error', reject);
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ code, signal, stdout, stderr, ms: performance.now() - t0 });
-      });
-    });
-  }
+  const cli = (args: string[], timeoutMs = 30_000): Promise<RunResult> => runCli(args, { timeoutMs });
 
   /** A data folder whose saved settings point at the fake release. */
   async function dataDirFor(url: string): Promise<string> {

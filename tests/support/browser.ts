@@ -12,12 +12,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { CLI, cleanEnv, NODE, ROOT } from './run';
 
-export const ROOT = path.resolve(__dirname, '../..');
-export const CLI = path.join(ROOT, 'out/main/cli.js');
+export { CLI, cleanEnv, NODE, ROOT };
 export const RENDERER_INDEX = path.join(ROOT, 'out/renderer/index.html');
-/** Vitest itself runs on the project's Node 22; the system node (20) cannot load better-sqlite3 for this build. */
-export const NODE = Number(process.versions.node.split('.')[0]) >= 22 ? process.execPath : path.join(ROOT, 'node_modules/.bin/node');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -63,14 +61,6 @@ export interface ServeProcess {
 }
 
 const live = new Set<ServeProcess>();
-
-/** Environment without anything that could point the server at the user's data, library or binaries. */
-export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['CLIPHARBOR_DATA', 'CLIPHARBOR_LIBRARY', 'CLIPHARBOR_TOKEN', 'YTDLP_PATH', 'FFMPEG_PATH', 'FFPROBE_PATH', 'NODE_OPTIONS']) delete env[k];
-  env.PATH = `/usr/bin:/bin:${env.PATH ?? ''}`;
-  return { ...env, ...extra };
-}
 
 export function startServe(opts: ServeOptions): Promise<ServeProcess> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx electron-vite build\` (npm test builds first).`);
