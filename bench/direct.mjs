@@ -23,6 +23,9 @@ const require = createRequire(import.meta.url);
 const MiB = 2 ** 20;
 const CONNECTIONS = 4;
 const ABORT_AT = 0.5;
+/** A run during which other processes used more CPU than this is repeated (at most NOISY_RETRIES more times). */
+const NOISY_MS = 500;
+const NOISY_RETRIES = 2;
 
 export class DirectBenchError extends Error {}
 
@@ -121,7 +124,6 @@ function fetch(bundleDir) {
     try {
       const res = await downloadFile({ url, dir, maxBytes: 2 ** 40, connections, signal: ac.signal, onProgress });
       process.send({ wallMs: performance.now() - t0, cpuMs: cpuMs() - c0, res, abortedAt });
-      console.error('DBG', JSON.stringify(process.cpuUsage()), JSON.stringify(process.resourceUsage()));
     } catch (err) {
       process.send({ error: { code: err?.code ?? 'ERR_UNKNOWN', message: err?.message ?? String(err) }, abortedAt });
     }
@@ -183,6 +185,23 @@ async function sha256File(file) {
   return hash.digest('hex');
 }
 
+/**
+ * The clients' order in round `rep`. A run leaves the machine in a state the next one inherits (here, on a VM,
+ * the run right after aria2c's measurably paid ~1 s more system time per GiB, whoever it was), so with all four
+ * clients the rounds follow a balanced Latin square (Williams design): over 4 rounds every client runs once right
+ * after each other one. With fewer clients, a plain rotation.
+ */
+function roundOrder(names, rep) {
+  const williams4 = [
+    [0, 1, 3, 2],
+    [1, 2, 0, 3],
+    [2, 3, 1, 0],
+    [3, 0, 2, 1],
+  ];
+  if (names.length === 4) return williams4[rep % 4].map((i) => names[i]);
+  return names.map((_, i) => names[(i + rep) % names.length]);
+}
+
 /** downloadFile in the downloader child; wall and CPU of the call alone. */
 async function ours(url, dir, connections, abortAtBytes = null) {
   const r = await fetcher.ask({ url, dir, connections, abortAtBytes });
@@ -231,7 +250,7 @@ async function resumeFigure(url, dir, size, connections, sha) {
  */
 export async function directBench({ bundleDir, quick, log }) {
   const size = quick ? 256 * MiB : 1024 * MiB;
-  const reps = quick ? 1 : 3;
+  const reps = quick ? 1 : 4;
   const tools = { curl: which('curl'), aria2c: which('aria2c') };
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipharbor-bench-direct-'));
   const loadStart = os.loadavg()[0];
@@ -260,25 +279,44 @@ export async function directBench({ bundleDir, quick, log }) {
     };
     const names = Object.keys(variants).filter((n) => variants[n]);
     const runs = Object.fromEntries(names.map((n) => [n, []]));
+    const measure = async (name) => {
+      const dir = fs.mkdtempSync(path.join(workDir, `${name}-`));
+      const s0 = await server.ask('stats');
+      const before = cpuSnapshot();
+      const r = await variants[name](dir);
+      const after = cpuSnapshot();
+      const s1 = await server.ask('stats');
+      const serverCpuMs = s1.cpuMs - s0.cpuMs;
+      // the server and the downloader are this bench's own children, not yet reaped: their CPU time is not someone else's
+      const others = othersCpuMs(before, after);
+      const othersMs = others === null ? null : Math.max(0, others - serverCpuMs - (r.res ? r.cpuMs : 0));
+      if (fs.statSync(r.file).size !== size || (await sha256File(r.file)) !== sha) throw new DirectBenchError(`${name}: ${r.file} is not a copy of the served file`);
+      fs.rmSync(dir, { recursive: true, force: true });
+      const mbps = size / 1e6 / (r.wallMs / 1000);
+      log(`  ${mbps.toFixed(0)} MB/s (${(r.wallMs / 1000).toFixed(2)} s wall, ${(r.cpuMs / 1000).toFixed(2)} s CPU; server ${(serverCpuMs / 1000).toFixed(2)} s CPU; other processes ${othersMs === null ? '?' : (othersMs / 1000).toFixed(2)} s CPU)`);
+      return { wallMs: r.wallMs, cpuMs: r.cpuMs, serverCpuMs, othersMs, mbps };
+    };
+
+    // one untimed pass: every client's first transfer pays for the kernel's first touch of socket and page-cache
+    // memory, and ours also for V8's compilation (the engine's process does that once per session, not per file)
+    for (const name of names) {
+      log(`direct: warm-up, ${name} …`);
+      await measure(name);
+    }
     for (let rep = 0; rep < reps; rep++) {
-      const order = names.map((_, i) => names[(i + rep) % names.length]);
+      const order = roundOrder(names, rep);
       for (const name of order) {
-        const dir = fs.mkdtempSync(path.join(workDir, `${name}-`));
         log(`direct: round ${rep + 1}/${reps}, ${name} …`);
-        const s0 = await server.ask('stats');
-        const before = cpuSnapshot();
-        const r = await variants[name](dir);
-        const after = cpuSnapshot();
-        const s1 = await server.ask('stats');
-        const serverCpuMs = s1.cpuMs - s0.cpuMs;
-        // the server and the downloader are this bench's own children, not yet reaped: their CPU time is not someone else's
-        const others = othersCpuMs(before, after);
-        const othersMs = others === null ? null : Math.max(0, others - serverCpuMs - (r.res ? r.cpuMs : 0));
-        if (fs.statSync(r.file).size !== size || (await sha256File(r.file)) !== sha) throw new DirectBenchError(`${name}: ${r.file} is not a copy of the served file`);
-        const mbps = size / 1e6 / (r.wallMs / 1000);
-        log(`  ${mbps.toFixed(0)} MB/s (${(r.wallMs / 1000).toFixed(2)} s wall, ${(r.cpuMs / 1000).toFixed(2)} s CPU; server ${(serverCpuMs / 1000).toFixed(2)} s CPU; other processes ${othersMs === null ? '?' : (othersMs / 1000).toFixed(2)} s CPU)`);
-        runs[name].push({ wallMs: r.wallMs, cpuMs: r.cpuMs, serverCpuMs, othersMs, mbps });
-        fs.rmSync(dir, { recursive: true, force: true });
+        // the machine is shared: a run other processes slowed down is done again, and the quietest attempt kept
+        let best = await measure(name);
+        let attempts = 1;
+        while (best.othersMs !== null && best.othersMs > NOISY_MS && attempts <= NOISY_RETRIES) {
+          log(`  other processes used ${(best.othersMs / 1000).toFixed(2)} s CPU meanwhile: again`);
+          const again = await measure(name);
+          attempts++;
+          if (again.othersMs < best.othersMs) best = again;
+        }
+        runs[name].push({ ...best, attempts });
       }
     }
 
@@ -294,7 +332,6 @@ export async function directBench({ bundleDir, quick, log }) {
       reps,
       runs,
       resume,
-      missing: Object.entries(tools).filter(([, p]) => !p).map(([n]) => n),
       versions: { curl: tools.curl ? firstLine(tools.curl, ['--version']) : null, aria2c: tools.aria2c ? firstLine(tools.aria2c, ['--version']) : null },
       url,
       load: [loadStart, os.loadavg()[0]],
@@ -357,7 +394,7 @@ export function directSection(r, env) {
   const gib = r.size / 2 ** 30 >= 1 ? `${r.size / 2 ** 30} GiB` : `${r.size / MiB} MiB`;
   L.push('## 5. Direct downloads', '');
   L.push(
-    `One ${gib} file of random bytes served on 127.0.0.1 by a node:http server in a child process (Range, If-Range, ETag, Last-Modified; file in the page cache). Each client ran ${r.reps} time(s), rotating the order each round, into a fresh folder under ${os.tmpdir()}; every copy was checked (size and SHA-256) and deleted. MB/s = 10⁶ bytes per second of wall time: curl and aria2c from spawn to exit (their whole process), ClipHarbor the \`downloadFile\` call (the engine's src/main/engine/net/download.ts, bundled by lib/bundle.mjs) in a Node process of its own that stays up for the whole step, as the engine's does. CPU: user+system time of the client (for ClipHarbor, of its process during the call, libuv's file-write threads included) and of the server during the same run. ${env.nproc} CPUs shared by server and client, so a loopback transfer is CPU-bound: these figures measure how much CPU each client needs per byte as much as anything else.`,
+    `One ${gib} file of random bytes served on 127.0.0.1 by a node:http server in a child process (Range, If-Range, ETag, Last-Modified; file in the page cache). Each client ran ${r.reps} time(s)${r.reps === 4 && Object.keys(r.runs).length === 4 ? ' in rounds ordered as a balanced Latin square (each client runs once right after each other one: a run changes the state the next one starts from)' : ', rotating the order each round'}, into a fresh folder under ${os.tmpdir()}; every copy was checked (size and SHA-256) and deleted. MB/s = 10⁶ bytes per second of wall time: curl and aria2c from spawn to exit (their whole process), ClipHarbor the \`downloadFile\` call (the engine's src/main/engine/net/download.ts, bundled by lib/bundle.mjs) in a Node process of its own that stays up for the whole step, as the engine's does. CPU: user+system time of the client (for ClipHarbor, of its process during the call, libuv's file-write threads included) and of the server during the same run. ${env.nproc} CPUs shared by server and client, so a loopback transfer is CPU-bound: these figures measure how much CPU each client needs per byte as much as anything else.`,
     '',
   );
   const names = [
@@ -376,10 +413,10 @@ export function directSection(r, env) {
       continue;
     }
     const m = med(r, name, 'mbps');
-    const cells = r.runs[name].map((x) => `${mbps(x.mbps)} (${(x.wallMs / 1000).toFixed(2)} s; others ${x.othersMs === null ? '?' : `${(x.othersMs / 1000).toFixed(2)} s`})`);
+    const cells = r.runs[name].map((x) => `${mbps(x.mbps)} (${(x.wallMs / 1000).toFixed(2)} s; others ${x.othersMs === null ? '?' : `${(x.othersMs / 1000).toFixed(2)} s`}${x.attempts > 1 ? `; best of ${x.attempts}` : ''})`);
     L.push(`| ${label} | ${cells.join(' | ')} | **${mbps(m)}** | ${(med(r, name, 'cpuMs') / 1000).toFixed(2)} s | ${(med(r, name, 'serverCpuMs') / 1000).toFixed(2)} s | ${ratio(o1, m)} | ${ratio(o4, m)} |`);
   }
-  L.push('', `(others = CPU time processes outside the bench used during that run, from /proc/stat minus the bench, its tools and its server: with ${env.nproc} CPUs, a second or so of it visibly slows a run down. 1-minute load average ${r.load[0].toFixed(2)} at the start of this step, ${r.load[1].toFixed(2)} at its end.)`, '');
+  L.push('', `(others = CPU time processes outside the bench used during that run, from /proc/stat minus the bench, its tools, its server and its downloader process: with ${env.nproc} CPUs, a second or so of it visibly slows a run down. A run with more than ${NOISY_MS / 1000} s of it was repeated, at most ${NOISY_RETRIES} more times, keeping the attempt with the least ("best of n"). Before the timed rounds, one untimed pass of every client. 1-minute load average ${r.load[0].toFixed(2)} at the start of this step, ${r.load[1].toFixed(2)} at its end.)`, '');
   L.push(`Resume: ClipHarbor's download aborted (AbortSignal, as pause or shutdown do) at its first progress report past ${ABORT_AT * 100} % (reports come every 250 ms), then a new \`downloadFile\` call on the same folder. "Sent twice" = body bytes the server sent over both calls minus the file size: what was in flight (socket buffers) when the download stopped.`, '');
   L.push(`(On loopback the kernel grows each connection's socket buffers to ${socketBuffers()}, so that much per connection can be on its way when a download stops.)`, '');
   L.push('| Connections | Aborted at | Kept on disk | Sent before the abort | Sent twice |', '|---|---|---|---|---|');

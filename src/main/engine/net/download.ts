@@ -74,10 +74,10 @@ const SPEED_WINDOW_MS = 3_000;
 const SAVE_MS = 500;
 const SAVE_BYTES = 32 * 2 ** 20;
 /** Received bytes waiting for the disk: above HIGH the response is paused, below LOW it flows again. */
-const QUEUE_HIGH = 8 * 2 ** 20;
-const QUEUE_LOW = 2 * 2 ** 20;
+const QUEUE_HIGH = 4 * 2 ** 20;
+const QUEUE_LOW = 2 ** 20;
 /** Writes gather at least this much (or what arrived within WRITE_DELAY_MS) into one writev. */
-const WRITE_BATCH = 256 * 2 ** 10;
+const WRITE_BATCH = 2 ** 20;
 const WRITE_DELAY_MS = 20;
 /** Bytes looked at to tell a web page from a video when the server claims a video type. */
 const SNIFF_BYTES = 512;
@@ -426,8 +426,13 @@ class DirectDownload {
   private async runSegments(segments: Segment[], first: Opened | null): Promise<void> {
     const queue = segments.filter((s) => !isComplete(s));
     const round = new AbortController();
-    // every connection listens to it (request, stream, backoff): more than Node's default of 10 listeners
-    setMaxListeners(4 * MAX_CONNECTIONS, round.signal);
+    // every connection listens to it (request, stream, backoff): more than Node's default of 10 listeners; a signal
+    // that is not Node's own (a DOM shim's, in the renderer tests) has no such cap to raise
+    try {
+      setMaxListeners(4 * MAX_CONNECTIONS, round.signal);
+    } catch {
+      // nothing to raise
+    }
     const stop = (): void => round.abort();
     this.req.signal.addEventListener('abort', stop, { once: true });
     let failure: unknown = null;
@@ -807,7 +812,8 @@ class PositionalWriter {
       this.inFlight = bytes;
       try {
         const { bytesWritten } = await this.fh.writev(bufs, this.pos);
-        if (bytesWritten !== bytes) throw Object.assign(new Error(`short write (${bytesWritten} of ${bytes} bytes)`), { code: 'EIO' });
+        // a regular file takes fewer bytes than offered only when the disk (or quota) is full
+        if (bytesWritten !== bytes) throw Object.assign(new Error(`short write (${bytesWritten} of ${bytes} bytes)`), { code: 'ENOSPC' });
       } catch (err) {
         this.error = err;
         this.inFlight = 0;

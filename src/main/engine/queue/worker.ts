@@ -124,6 +124,7 @@ export class Worker {
       return;
     }
     const route = routeFor(row.url, e.settings, row.quality, row.route);
+    const strategy = route.site === 'tiktok' ? e.settings.tiktokStrategy : undefined;
     for (const s of route.skipped) e.log.info({ jobId: id, provider: s.provider, reason: s.reason }, 'provider skipped');
     const staging = stagingDirFor(lib, id);
     fs.mkdirSync(staging, { recursive: true });
@@ -156,7 +157,7 @@ export class Worker {
       try {
         const outcome = await this.runProvider(provider, route.site, staging, { fallback, resumeRemoteId: i === resume?.index ? resume.remoteId : null });
         if (isCloudProvider(provider)) e.breakers.success(provider);
-        e.log.info({ jobId: id, provider, fallback, execution_time: (e.now() - started) / 1000 }, 'provider succeeded');
+        e.log.info({ jobId: id, provider, strategy, fallback, execution_time: (e.now() - started) / 1000 }, 'provider succeeded');
         if (outcome === 'done') {
           fs.rmSync(staging, { recursive: true, force: true });
           return;
@@ -166,7 +167,7 @@ export class Worker {
         const ae = spawnError(err);
         if (this.signal.aborted) throw ae;
         if (isCloudProvider(provider) && SERVICE_FAILURES.has(ae.code)) e.breakers.failure(provider);
-        e.log.warn({ jobId: id, provider, fallback, code: ae.code, execution_time: (e.now() - started) / 1000 }, 'provider failed');
+        e.log.warn({ jobId: id, provider, strategy, fallback, code: ae.code, execution_time: (e.now() - started) / 1000 }, 'provider failed');
         firstError ??= ae;
         fallback = true;
         if (CHAIN_STOPS.has(ae.code)) throw ae;
