@@ -264,7 +264,8 @@ describe('clipharbor get', () => {
       jobIds.add(l.jobId);
       expect(l.status).toBe('completed');
       expect(l.error).toBeNull();
-      expect(l.provider).toBe('yt-dlp');
+      // media files go to the direct downloader
+      expect(l.provider).toBe('direct');
       const file = l.file!;
       expect(path.isAbsolute(file)).toBe(true);
       expect(path.dirname(file)).toBe(path.join(d.dir, '127.0.0.1', 'Unknown'));
@@ -451,7 +452,8 @@ describe('bad input changes nothing', () => {
 
   it('exits 1 with an install hint when yt-dlp is missing, and queues nothing', async () => {
     const d = makeDirs();
-    const r = await cli(['get', ...d.args, u('/slow/999997/v/clip-1.mp4')], { env: { YTDLP_PATH: '/nonexistent/yt-dlp' } });
+    // a page needs yt-dlp (a media file would go to the direct downloader)
+    const r = await cli(['get', ...d.args, u('/page/one.html')], { env: { YTDLP_PATH: '/nonexistent/yt-dlp' } });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/yt-dlp/);
     expect(r.stderr).toMatch(/not found/);
@@ -459,7 +461,7 @@ describe('bad input changes nothing', () => {
     expect(r.stderr).toMatch(/YTDLP_PATH/);
     expect(await listJobs(d)).toEqual([]);
     expect(libraryFiles(d.dir)).toEqual([]);
-    expect(server.hits('/slow/999997/')).toBe(0);
+    expect(server.hits('/page/')).toBe(0);
   });
 
   it('exits 1 when the library folder cannot be written, and queues nothing', async () => {

@@ -132,7 +132,8 @@ describe('enqueue', () => {
     const { engine } = makeEngine({ env: { PATH: '' } });
     const { created, problems } = await enqueue(engine, { urls: ['https://a.example/v.mp4'], rejected: [] });
     expect(created).toBe(0);
-    expect(problems).toEqual([expect.stringMatching(/yt-dlp/)]);
+    // no ffprobe/ffmpeg (checked for every link) and no yt-dlp: the first missing one is named
+    expect(problems).toEqual([expect.stringMatching(/ffprobe was not found/)]);
   });
 
   it('asks nothing of the engine when there is nothing to add', async () => {

@@ -251,8 +251,13 @@ class DirectDownload {
       if (state) {
         this.fh = await fsp.open(this.part, 'r+');
         const single = state.segments.length === 1 ? state.segments[0] : undefined;
-        // bytes after the recorded ones were written after the last sidecar save: unknown, so dropped
-        if (single) await this.fh.truncate(single.done);
+        if (single) {
+          // one stream writes in order, so every byte in the file arrived (a killed process loses none of its writes):
+          // resume from the file's length, not from the last sidecar save, which may be up to SAVE_MS older
+          const onDisk = (await this.fh.stat()).size;
+          single.done = single.end === null ? onDisk : Math.min(onDisk, single.end - single.start + 1);
+          await this.fh.truncate(single.done);
+        }
         this.state = state;
         this.resumedFrom = doneBytes(state);
         req.log?.info({ url: this.source, resumedFrom: this.resumedFrom, size: state.size, segments: state.segments.length }, 'direct download resuming');
