@@ -74,10 +74,10 @@ const SPEED_WINDOW_MS = 3_000;
 const SAVE_MS = 500;
 const SAVE_BYTES = 32 * 2 ** 20;
 /** Received bytes waiting for the disk: above HIGH the response is paused, below LOW it flows again. */
-const QUEUE_HIGH = 4 * 2 ** 20;
-const QUEUE_LOW = 2 ** 20;
+const QUEUE_HIGH = 8 * 2 ** 20;
+const QUEUE_LOW = 2 * 2 ** 20;
 /** Writes gather at least this much (or what arrived within WRITE_DELAY_MS) into one writev. */
-const WRITE_BATCH = 2 ** 20;
+const WRITE_BATCH = 2 * 2 ** 20;
 const WRITE_DELAY_MS = 20;
 /** Bytes looked at to tell a web page from a video when the server claims a video type. */
 const SNIFF_BYTES = 512;
@@ -764,8 +764,8 @@ class DirectDownload {
 /**
  * Positional writes to the shared part file. Received chunks are gathered into one writev of at least WRITE_BATCH
  * bytes (or whatever arrived within WRITE_DELAY_MS on a slow link): each write is a round trip through libuv's
- * thread pool, so writing every 64 KiB socket read on its own would cost more CPU than the copy itself.
- * `onWritten` runs after each completed write.
+ * thread pool, and on a fast link 64 KiB writes (one per socket read) cost about 1.6× the CPU per byte of 2 MiB
+ * ones (measured on loopback). `onWritten` runs after each completed write.
  */
 class PositionalWriter {
   private queue: Buffer[] = [];
@@ -827,7 +827,7 @@ class PositionalWriter {
       this.pos += bytes;
       this.inFlight = 0;
       this.onWritten(bytes);
-    } while (this.queued >= WRITE_BATCH || (this.flushing && this.queue.length));
+    } while (this.queue.length && (this.queued >= WRITE_BATCH || this.flushing));
     this.writing = null;
     if (this.queue.length) this.schedule();
   }
