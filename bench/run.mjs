@@ -445,12 +445,12 @@ function report(env, dl, enq, lib, ren, dir, benchMs) {
   L.push(`Per job, from the run databases (jobs.created/started/finished_at, attempts.started/ended_at), ${jobs.length} jobs over ${REPS} runs:`, '');
   L.push('| Phase | Median | p90 | What happens |', '|---|---|---|---|');
   L.push(phaseRow('waiting for a slot', 'wait', 'queued until one of the 4 download slots is free'));
-  L.push(phaseRow('before yt-dlp', 'prep', 'transition to resolving/downloading, staging folder (direct .mp4 links skip the resolve step)'));
-  L.push(phaseRow('yt-dlp run', 'ytdlp', 'one yt-dlp process: download, then its --embed-metadata remux with ffmpeg'));
-  L.push(phaseRow('post-processing', 'post', 'validation (ffprobe ×2), hashes (sha256, and the packet hash where the engine has one), ffmpeg thumbnail, move, commit; holds no slot'));
+  L.push(phaseRow('before the download', 'prep', 'transition to resolving/downloading, routing, staging folder (media-file links skip the resolve step)'));
+  L.push(phaseRow('download attempt', 'ytdlp', 'the provider\'s attempt: for these media-file links the direct downloader (HTTP in process, no yt-dlp)'));
+  L.push(phaseRow('post-processing', 'post', 'validation (ffprobe ×2), hashes (sha256, packet hash), ffmpeg thumbnail and keyframes, move, commit; holds no slot'));
   L.push(phaseRow('job total (started → finished)', 'total', ''));
   const pr = (k) => ms1(median(dl.runs.clipharbor.map((r) => r.phases[k])));
-  L.push('', `Per run (median): CLI spawn → jobs added ${pr('startupMs')}, → first job started ${pr('firstStartMs')}, → first yt-dlp download started ${pr('firstYtdlpMs')} (after the one-off \`yt-dlp --help\` feature probe); last job finished → process exit ${pr('tailMs')}.`, '');
+  L.push('', `Per run (median): CLI spawn → jobs added ${pr('startupMs')}, → first job started ${pr('firstStartMs')}, → first download attempt started ${pr('firstYtdlpMs')}; last job finished → process exit ${pr('tailMs')}.`, '');
 
   const st = Object.fromEntries(dl.steps.map((s) => [s.key, s]));
   L.push(`Each step on its own (one ${(dl.stepBytes / 1e6).toFixed(1)} MB clip, one step at a time, median of ${STEP_REPS}):`, '');
@@ -461,7 +461,7 @@ function report(env, dl, enq, lib, ren, dir, benchMs) {
   const onceExtra = st.help.cpuMs + st.cliStart.cpuMs;
   const measuredExtra = chCpu !== null && xaCpu !== null ? chCpu - xaCpu : null;
   L.push('');
-  L.push(`Estimated extra CPU of ClipHarbor over plain yt-dlp: per job ${ms1(perJobExtra)} (yt-dlp with ClipHarbor's arguments ${signed(st.ch.cpuMs - st.plain.cpuMs)} vs plain, where the embed options alone cost ${signed(st.ch.cpuMs - st.chNoEmbed.cpuMs)}; ${postKeys.map((k) => `${k} ${ms1(st[k].cpuMs)}`).join('; ')}), plus once per run ${ms1(onceExtra)} (yt-dlp --help ${ms1(st.help.cpuMs)}, Node CLI start/exit ${ms1(st.cliStart.cpuMs)}). For ${VIDEOS} jobs: ${s2(perJobExtra * VIDEOS + onceExtra)}. Measured: ClipHarbor ${s2(chCpu)} CPU vs xargs ${s2(xaCpu)} (+${s2(measuredExtra)}, ${ms1(measuredExtra / VIDEOS)} per job) and sequential ${s2(sqCpu)}.`);
+  L.push(`Where a link does go through yt-dlp (a page, not a media file), the estimated extra CPU of ClipHarbor over plain yt-dlp is: per job ${ms1(perJobExtra)} (yt-dlp with ClipHarbor's arguments ${signed(st.ch.cpuMs - st.plain.cpuMs)} vs plain, where the embed options alone cost ${signed(st.ch.cpuMs - st.chNoEmbed.cpuMs)}; ${postKeys.map((k) => `${k} ${ms1(st[k].cpuMs)}`).join('; ')}), plus once per run ${ms1(onceExtra)} (yt-dlp --help ${ms1(st.help.cpuMs)}, Node CLI start/exit ${ms1(st.cliStart.cpuMs)}). For ${VIDEOS} jobs: ${s2(perJobExtra * VIDEOS + onceExtra)}. Measured: ClipHarbor ${s2(chCpu)} CPU vs xargs ${s2(xaCpu)} (+${s2(measuredExtra)}, ${ms1(measuredExtra / VIDEOS)} per job) and sequential ${s2(sqCpu)}.`);
   L.push(`With ${env.nproc} CPUs and ${CONCURRENCY} parallel downloads from localhost, the network is not the bottleneck: every variant is CPU-bound, so wall time follows CPU time.`, '');
 
   L.push('## 2. Enqueue', '');
