@@ -343,6 +343,8 @@ const SecretsStatusSchema = z.object({
   /** 'os' when the desktop app encrypts them with the OS keychain; 'file' when they sit in the data folder as is. */
   protection: z.enum(['os', 'file']),
   set: z.record(SecretNameSchema, z.boolean()),
+  /** The environment variable that supplies a secret (it wins over a saved value, and Clear cannot remove it). */
+  fromEnv: z.record(SecretNameSchema, z.string().nullable()),
 });
 
 /** Counts of top-level and child jobs by state, for badges, the tray menu and the title. */

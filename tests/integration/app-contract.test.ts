@@ -82,7 +82,8 @@ describe('secrets', () => {
   it('stores cookies file and proxy outside settings and only reports whether they are set', async () => {
     const { engine, dataDir } = makeEngine();
     const none = { cookiesFile: false, proxy: false, apifyToken: false, huntapiToken: false, pexelsApiKey: false, pixabayApiKey: false };
-    expect(await engine.call('secrets.status', {})).toEqual({ protection: 'file', set: none });
+    const noEnv = { cookiesFile: null, proxy: null, apifyToken: null, huntapiToken: null, pexelsApiKey: null, pixabayApiKey: null };
+    expect(await engine.call('secrets.status', {})).toEqual({ protection: 'file', set: none, fromEnv: noEnv });
     const status = await engine.call('secrets.set', { name: 'proxy', value: 'http://user:hunter2@127.0.0.1:3128' });
     expect(status.set).toEqual({ ...none, proxy: true });
     expect(JSON.stringify(await engine.call('settings.get', {}))).not.toContain('hunter2');

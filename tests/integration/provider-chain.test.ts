@@ -150,7 +150,9 @@ describe('YouTube fallback chain: yt-dlp → apify → huntapi', () => {
       expect(settings).not.toContain(secret);
       expect(logText(dataDir)).not.toContain(secret);
     }
-    expect((await engine.call('secrets.status', {})).set).toMatchObject({ apifyToken: true, huntapiToken: true });
+    const status = await engine.call('secrets.status', {});
+    expect(status.set).toMatchObject({ apifyToken: true, huntapiToken: true });
+    expect(status.fromEnv).toMatchObject({ apifyToken: 'APIFY_TOKEN', huntapiToken: 'HUNTAPI_TOKEN', pexelsApiKey: null });
   });
 });
 

@@ -102,6 +102,14 @@ describe('Settings → Providers', () => {
     expect((await engine.call('settings.get', {})).providerOrder.other).toEqual(['yt-dlp']);
   });
 
+  it('says when a credential comes from the environment, which wins over a saved one', async () => {
+    const { engine } = makeEngine({ env: { ...process.env, APIFY_TOKEN: 'apify-env-token-93ad' } });
+    await renderSettings(engine);
+    const apify = within(providers()).getByRole('form', { name: /Apify token/ });
+    expect(apify.textContent).toContain('Apify token: Set (by the environment variable APIFY_TOKEN');
+    expect(document.body.innerHTML).not.toContain('apify-env-token-93ad');
+  });
+
   it('keeps provider credentials write-only and saves the service settings, fractions included', async () => {
     const { engine } = makeEngine();
     await renderSettings(engine);

@@ -41,10 +41,12 @@ export function envSettings(env: NodeJS.ProcessEnv): { settings: Partial<Setting
   return { settings: settings as Partial<Settings>, problems };
 }
 
+/** The environment variable that supplies this secret now, if any. */
+export function envSecretSource(env: NodeJS.ProcessEnv, name: SecretName): string | undefined {
+  return (ENV_SECRETS[name] ?? []).find((v) => env[v]?.trim());
+}
+
 export function envSecret(env: NodeJS.ProcessEnv, name: SecretName): string | undefined {
-  for (const v of ENV_SECRETS[name] ?? []) {
-    const value = env[v]?.trim();
-    if (value) return value;
-  }
-  return undefined;
+  const source = envSecretSource(env, name);
+  return source ? env[source]!.trim() : undefined;
 }

@@ -26,7 +26,7 @@ import { AppError } from '../../shared/errors';
 import type { MediaKind } from '../../shared/wire';
 import { Binaries, type BinaryName } from './binaries';
 import { YtdlpUpdater } from './ytdlp-update';
-import { envSecret, envSettings } from './config';
+import { envSecret, envSecretSource, envSettings } from './config';
 import { routeFor } from './routing';
 import { Breakers } from './net/breaker';
 import { RateLimiter } from './net/ratelimit';
@@ -155,7 +155,8 @@ export class Engine {
   /** Which secrets are set, here or in the environment; never their values. */
   private secretsStatus(): MethodOutput<'secrets.status'> {
     const set = Object.fromEntries(SECRET_NAMES.map((n) => [n, this.secret(n) !== undefined])) as Record<SecretName, boolean>;
-    return { protection: this.secrets.protection, set };
+    const fromEnv = Object.fromEntries(SECRET_NAMES.map((n) => [n, envSecretSource(this.env, n) ?? null])) as Record<SecretName, string | null>;
+    return { protection: this.secrets.protection, set, fromEnv };
   }
 
   /** Breaker state, recent outcomes and why the chain would skip it: what the UI shows per provider. */

@@ -15,13 +15,14 @@ beforeEach(() => {
 const storedValue = (engine: ReturnType<typeof makeEngine>['engine'], name: string) =>
   (engine.db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: Buffer }).value;
 
+const NO_ENV = { cookiesFile: null, proxy: null, apifyToken: null, huntapiToken: null, pexelsApiKey: null, pixabayApiKey: null };
 const NONE = { cookiesFile: false, proxy: false, apifyToken: false, huntapiToken: false, pexelsApiKey: false, pixabayApiKey: false };
 
 describe('secrets in the desktop app', () => {
   it('are sealed by the OS keychain, never stored readable, and only their status reaches the renderer', async () => {
     const { engine } = makeEngine({ secretBox: secretBoxFor(safeStorage, 'linux') });
     const status = await engine.call('secrets.set', { name: 'proxy', value: 'http://user:hunter2@proxy.example:8080' });
-    expect(status).toEqual({ protection: 'os', set: { ...NONE, proxy: true } });
+    expect(status).toEqual({ protection: 'os', set: { ...NONE, proxy: true }, fromEnv: NO_ENV });
     expect(JSON.stringify(status)).not.toContain('hunter2');
     const stored = storedValue(engine, 'proxy');
     expect(stored.toString()).not.toContain('hunter2');
@@ -47,6 +48,6 @@ describe('secrets in the desktop app', () => {
     await engine.call('secrets.set', { name: 'cookiesFile', value: '/home/me/cookies.txt' });
     await engine.stop();
     const { engine: reopened } = makeEngine({ dataDir, secretBox: secretBoxFor(safeStorage, 'linux') });
-    expect(await reopened.call('secrets.status', {})).toEqual({ protection: 'os', set: NONE });
+    expect(await reopened.call('secrets.status', {})).toEqual({ protection: 'os', set: NONE, fromEnv: NO_ENV });
   });
 });

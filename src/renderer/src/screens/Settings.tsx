@@ -225,7 +225,7 @@ function LibraryFacts({ info }: { info: SystemInfo | null }) {
 }
 
 /** A write-only value: it can be replaced or cleared, never read back, so the screen only says whether it is set. */
-function SecretSetting({ field, isSet, onSaved }: { field: SecretField; isSet: boolean; onSaved(text: string): void }) {
+function SecretSetting({ field, isSet, fromEnv, onSaved }: { field: SecretField; isSet: boolean; fromEnv: string | null; onSaved(text: string): void }) {
   const client = useClient();
   const id = useId();
   const [value, setValue] = useState('');
@@ -253,6 +253,7 @@ function SecretSetting({ field, isSet, onSaved }: { field: SecretField; isSet: b
     >
       <p id={`${id}-name`} className="setting-secret-state">
         {field.label}: <strong>{isSet ? 'Set' : 'Not set'}</strong>
+        {fromEnv && <> (by the environment variable {fromEnv}, which wins over a value saved here)</>}
       </p>
       <label htmlFor={id}>New {field.noun}</label>
       <div className="setting-row">
@@ -301,7 +302,7 @@ function GroupExtras({ group, info, onSaved }: { group: GroupId; info: SystemInf
     <>
       <p className="setting-help">{PROTECTION_TEXT[secrets.protection]}</p>
       {fields.map((field) => (
-        <SecretSetting key={field.name} field={field} isSet={secrets.set[field.name] ?? false} onSaved={onSaved} />
+        <SecretSetting key={field.name} field={field} isSet={secrets.set[field.name] ?? false} fromEnv={secrets.fromEnv[field.name] ?? null} onSaved={onSaved} />
       ))}
     </>
   );
