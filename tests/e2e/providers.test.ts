@@ -17,7 +17,22 @@ import { startHuntapiFake, type HuntapiFake } from '../fakes/huntapi';
 import { PEXELS_KEY } from '../fakes/pexels';
 import { PIXABAY_KEY } from '../fakes/pixabay';
 import { startStockFakes, type StockFakes } from '../fakes/stock';
-import { callApi, CLI, killLeftovers, launchBrowser, pollUntil, RENDERER_INDEX, screenshotPath, startServe, stopAllServes, type ServeProcess } from '../support/browser';
+import {
+  callApi,
+  CLI,
+  goTo,
+  killLeftovers,
+  launchBrowser,
+  newPage as openPage,
+  openApp,
+  pollUntil,
+  RENDERER_INDEX,
+  screenshotPath,
+  startServe,
+  stopAllServes,
+  type Screen,
+  type ServeProcess,
+} from '../support/browser';
 import { startMediaServer, type MediaServer } from '../support/media-server';
 
 const WAIT = 30_000;
@@ -84,24 +99,8 @@ async function serve(): Promise<ServeProcess> {
   });
 }
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  return page;
-}
-
-async function openApp(page: Page, url: string): Promise<void> {
-  const res = await page.goto(url, { waitUntil: 'load', timeout: WAIT });
-  expect(res?.status()).toBe(200);
-  await page.getByRole('link', { name: 'Queue' }).waitFor();
-}
-
-async function go(page: Page, screen: 'Queue' | 'Gallery' | 'Search' | 'Settings' | 'Stats'): Promise<void> {
-  await page.getByRole('link', { name: screen, exact: true }).click();
-  await expect.poll(() => page.getByRole('link', { name: screen, exact: true }).getAttribute('aria-current'), { timeout: WAIT }).toBe('page');
-}
+const newPage = (): Promise<Page> => openPage(browser, contexts, WAIT);
+const go = (page: Page, screen: Screen): Promise<void> => goTo(page, screen, WAIT);
 
 const jobsOf = async (srv: ServeProcess): Promise<Job[]> => (await callApi<{ jobs: Job[] }>(srv.origin, 'jobs.list', {})).jobs;
 

@@ -22,20 +22,23 @@ import {
   callApi,
   CLI,
   dropUrls,
+  goTo,
   killLeftovers,
   launchBrowser,
+  newPage as openPage,
+  openApp,
   pollUntil,
   progressValue,
   RENDERER_INDEX,
   screenshotPath,
   startServe,
   stopAllServes,
+  type Screen,
   type ServeProcess,
 } from '../support/browser';
 import { startMediaServer, type MediaServer } from '../support/media-server';
 
 const WAIT = 30_000;
-const VIEWPORT = { width: 1280, height: 800 };
 
 let browser: Browser;
 let media: MediaServer;
@@ -80,27 +83,8 @@ async function serve(opts: { token?: string; dirs?: { data: string; dir: string 
   return Object.assign(srv, dirs);
 }
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  // a confirmation the app might ask for is answered yes, as a user who clicked the button would
-  page.on('dialog', (d) => void d.accept());
-  return page;
-}
-
-/** Opens the app and waits until it has rendered its navigation. */
-async function openApp(page: Page, url: string): Promise<void> {
-  const res = await page.goto(url, { waitUntil: 'load', timeout: WAIT });
-  expect(res?.status()).toBe(200);
-  await page.getByRole('link', { name: 'Queue' }).waitFor();
-}
-
-async function go(page: Page, screen: 'Queue' | 'Gallery' | 'Settings' | 'Stats'): Promise<void> {
-  await page.getByRole('link', { name: screen }).click();
-  await expect.poll(() => page.getByRole('link', { name: screen }).getAttribute('aria-current'), { timeout: WAIT }).toBe('page');
-}
+const newPage = (): Promise<Page> => openPage(browser, contexts, WAIT);
+const go = (page: Page, screen: Screen): Promise<void> => goTo(page, screen, WAIT);
 
 const jobRows = (page: Page): Locator => page.getByRole('list', { name: 'Jobs' }).getByRole('listitem');
 const libraryItems = (page: Page): Locator => page.getByRole('list', { name: 'Library' }).getByRole('listitem');

@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { CLI, cleanEnv, NODE, ROOT } from './run';
 
 export { CLI, cleanEnv, NODE, ROOT };
@@ -179,6 +179,33 @@ export async function progressValue(bar: Locator): Promise<number> {
 }
 
 /** Polls `read` until `ok` holds for its value; returns that value. Bounded; names `what` on timeout. */
+/** The app's screens, as its navigation links name them. */
+export type Screen = 'Queue' | 'Gallery' | 'Search' | 'Settings' | 'Stats';
+
+/** A page in a fresh context (kept in `contexts` for afterEach to close); confirmations are answered yes, as a user would. */
+export async function newPage(browser: Browser, contexts: BrowserContext[], timeoutMs = 30_000): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeoutMs);
+  page.on('dialog', (d) => void d.accept());
+  return page;
+}
+
+/** Opens the app and waits until it has rendered its navigation. */
+export async function openApp(page: Page, url: string, timeoutMs = 30_000): Promise<void> {
+  const res = await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
+  if (res?.status() !== 200) throw new Error(`${url} answered ${res?.status() ?? 'nothing'}, not 200`);
+  await page.getByRole('link', { name: 'Queue', exact: true }).waitFor();
+}
+
+/** Follows a navigation link and waits until the app marks it as the current screen. */
+export async function goTo(page: Page, screen: Screen, timeoutMs = 30_000): Promise<void> {
+  const link = page.getByRole('link', { name: screen, exact: true });
+  await link.click();
+  await pollUntil(`the ${screen} screen`, () => link.getAttribute('aria-current'), (v) => v === 'page', timeoutMs);
+}
+
 export async function pollUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000, everyMs = 100): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: T | undefined;

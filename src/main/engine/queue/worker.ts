@@ -220,7 +220,7 @@ export class Worker {
     }
   }
 
-  private toDownloading(): JobRow {
+  private enterDownloading(): JobRow {
     const row = this.e.jobs.require(this.id);
     return row.state === 'downloading' ? row : this.emit(this.e.jobs.transition(this.id, 'downloading'));
   }
@@ -271,7 +271,7 @@ export class Worker {
       throw err;
     }
 
-    row = this.toDownloading();
+    row = this.enterDownloading();
     const variants: Array<string | null> = site === 'youtube' ? e.settings.youtubePlayerClients : [null];
     let firstError: AppError | null = null;
     for (const [i, variant] of variants.entries()) {
@@ -333,7 +333,7 @@ export class Worker {
         e.jobs.endAttempt(attempt, null, null);
         return 'done';
       }
-      this.toDownloading();
+      this.enterDownloading();
       const res = await this.downloadTo(staging, row.url);
       e.jobs.endAttempt(attempt, null, res.bytes, res.resumedFrom > 0 ? { resumed_from: res.resumedFrom } : null);
       return res.file;
@@ -386,7 +386,7 @@ export class Worker {
         e.jobs.endAttempt(attempt, null, null, detail);
         return 'done';
       }
-      this.toDownloading();
+      this.enterDownloading();
       const res = await this.downloadTo(staging, media.url, { headers: media.headers, maxBytes: media.maxBytes });
       e.jobs.endAttempt(attempt, null, res.bytes, detail);
       return res.file;
