@@ -9,14 +9,13 @@
  * call can resume from, losing at most the last half second of transfer. On success the part file is renamed to
  * `<dir>/media.<ext>` and the sidecar removed.
  *
- * node:http/node:https are used directly (not fetch): no web-stream layer per chunk, and socket-level control
- * for Range requests and for stopping a segment's response at its end.
+ * HTTP goes through ./wire (our HTTP/1.1 client), which reads each body straight into this file's receive buffers
+ * (slabs): a byte is copied by the kernel into a slab, and written from there to the part file, with no buffer
+ * allocated per read. See wire.ts for why node:http is not used here.
  */
 import { setMaxListeners } from 'node:events';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../../shared/errors';
@@ -25,6 +24,7 @@ import { diskError } from '../library/files';
 import type { Logger } from '../log';
 import { describeUrl } from './http';
 import { backoffDelay, sleep } from './retry';
+import { httpGet, MIN_SPACE, type BodySink, type WireResponse } from './wire';
 
 export interface DownloadProgress {
   downloadedBytes: number;
@@ -73,11 +73,14 @@ const SPEED_WINDOW_MS = 3_000;
 /** Sidecar saves: at most every SAVE_MS, and sooner once SAVE_BYTES more are on disk (fast links). */
 const SAVE_MS = 500;
 const SAVE_BYTES = 32 * 2 ** 20;
-/** Received bytes waiting for the disk: above HIGH the response is paused, below LOW it flows again. */
-const QUEUE_HIGH = 8 * 2 ** 20;
-const QUEUE_LOW = 2 * 2 ** 20;
-/** Writes gather at least this much (or what arrived within WRITE_DELAY_MS) into one writev. */
-const WRITE_BATCH = 2 * 2 ** 20;
+/**
+ * Receive buffers: socket reads fill a slab in place; once less than wire's MIN_SPACE is left in it, what it
+ * holds (about 2 MiB) becomes one positional write. A connection holds at most SLABS_PER_STREAM of them (8 MiB
+ * received and not yet on disk); with none free, reading pauses until a write completes.
+ */
+const SLAB_SIZE = 2 * 2 ** 20;
+const SLABS_PER_STREAM = 4;
+/** On a slow link, what arrived is written after this long rather than when a slab is full. */
 const WRITE_DELAY_MS = 20;
 /** Bytes looked at to tell a web page from a video when the server claims a video type. */
 const SNIFF_BYTES = 512;
@@ -133,17 +136,19 @@ const SidecarSchema = z.object({
 type PartState = z.infer<typeof SidecarSchema>;
 
 interface Opened {
-  res: http.IncomingMessage;
+  res: WireResponse;
   /** After redirects. */
   url: URL;
 }
 
 /** The file on the server is not the one the part file holds (or the server ignored our range): start over. */
 class Restart extends Error {
-  /** A 200 answer carrying the whole new file, used as the fresh start instead of asking again. */
   constructor(
     reason: string,
+    /** A 200 answer carrying the whole file, used as the fresh start instead of asking again. */
     readonly opened: Opened | null,
+    /** The same file, from a server that does not resume (it ignores Range): not a change. */
+    readonly sameFile = false,
   ) {
     super(reason);
   }
@@ -174,7 +179,8 @@ class DirectDownload {
   private readonly sidecar: string;
   private readonly source: string;
   private readonly baseHeaders: Record<string, string>;
-  private readonly agents: { http?: http.Agent; https?: https.Agent } = {};
+  /** Free slabs, reused by every connection of this download. */
+  private readonly slabs: Buffer[] = [];
   private fh: FileHandle | null = null;
   private state: PartState | null = null;
   private saver: Saver | null = null;
@@ -232,8 +238,6 @@ class DirectDownload {
       clearInterval(ticker);
       await this.fh?.close().catch(() => undefined);
       this.fh = null;
-      this.agents.http?.destroy();
-      this.agents.https?.destroy();
     }
   }
 
@@ -362,6 +366,10 @@ class DirectDownload {
         if (!(err instanceof Restart)) throw err;
         if (++restarts > MAX_RESTARTS) {
           err.opened?.res.destroy();
+          if (err.sameFile) {
+            // only a dropped connection makes a download from such a server ask for a range within one call
+            throw new AppError('ERR_NETWORK', `The connection to ${this.source} keeps dropping, and the server cannot resume a download (it ignores Range): check the network, then retry.`);
+          }
           throw new AppError('ERR_UNAVAILABLE', `The file at ${this.source} kept changing on the server during the download: retry later.`);
         }
         this.req.log?.warn({ url: this.source, reason: err.message }, 'direct download restarts from zero');
@@ -380,14 +388,14 @@ class DirectDownload {
     const opened = reuse ?? (await this.request(url, allowSegments ? { range: 'bytes=0-' } : {}, req.signal));
     const { res } = opened;
     let total: number | null;
-    if (res.statusCode === 206) {
-      const cr = parseContentRange(res.headers['content-range']);
+    if (res.status === 206) {
+      const cr = parseContentRange(res.header('content-range'));
       if (!cr || cr.start !== 0 || cr.total === null) {
         res.destroy();
         throw new AppError('ERR_UNAVAILABLE', `${this.source} answered a request for the whole file with an unusable partial response.`);
       }
       total = cr.total;
-    } else if (res.statusCode === 200) {
+    } else if (res.status === 200) {
       total = contentLength(res);
     } else {
       throw this.httpError(opened);
@@ -401,14 +409,14 @@ class DirectDownload {
       version: 1,
       url: req.url,
       size: total,
-      etag: header(res, 'etag'),
-      lastModified: header(res, 'last-modified'),
-      contentType: header(res, 'content-type'),
-      ext: mediaExtension(header(res, 'content-type'), opened.url.href, req.url),
+      etag: res.header('etag'),
+      lastModified: res.header('last-modified'),
+      contentType: res.header('content-type'),
+      ext: mediaExtension(res.header('content-type'), opened.url.href, req.url),
       segments: [{ start: 0, end: total === null ? null : total - 1, done: 0 }],
     };
     const connections = Math.min(req.connections, MAX_CONNECTIONS);
-    if (allowSegments && res.statusCode === 206 && total !== null && total >= SEGMENT_MIN_TOTAL && ifRangeValue(state)) {
+    if (allowSegments && res.status === 206 && total !== null && total >= SEGMENT_MIN_TOTAL && ifRangeValue(state)) {
       state.segments = splitSegments(total, connections);
       try {
         // reserves the whole length, so every segment writes at its own offset; a sparse file on most systems
@@ -503,11 +511,17 @@ class DirectDownload {
   private acceptRange(opened: Opened, seg: Segment, from: number): boolean {
     const state = this.state as PartState;
     const { res } = opened;
-    const status = res.statusCode ?? 0;
-    if (status === 200) throw new Restart(from > 0 ? 'the server sent the whole file instead of the rest' : 'the server does not serve ranges', opened);
+    const status = res.status;
+    if (status === 200) {
+      const etag = res.header('etag');
+      const lastModified = res.header('last-modified');
+      const sameFile =
+        contentLength(res) === state.size && (state.etag !== null ? etag === state.etag : state.lastModified !== null ? lastModified === state.lastModified : true);
+      throw new Restart(from > 0 ? 'the server sent the whole file instead of the rest' : 'the server does not serve ranges', opened, sameFile);
+    }
     if (status === 416) {
-      const cr = parseContentRange(res.headers['content-range']);
-      res.resume();
+      const cr = parseContentRange(res.header('content-range'));
+      res.destroy();
       const total = cr?.total ?? state.size;
       if (state.segments.length === 1 && total === from && from > 0) {
         // every byte is here already (a kill after the last byte, before the rename)
@@ -518,9 +532,9 @@ class DirectDownload {
       throw new Restart('the server refused the range', null);
     }
     if (status !== 206) throw this.httpError(opened);
-    const cr = parseContentRange(res.headers['content-range']);
-    const etag = header(res, 'etag');
-    const lastModified = header(res, 'last-modified');
+    const cr = parseContentRange(res.header('content-range'));
+    const etag = res.header('etag');
+    const lastModified = res.header('last-modified');
     const changed =
       !cr ||
       cr.start !== from ||
@@ -541,7 +555,7 @@ class DirectDownload {
 
   /** Refuses answers that are not the media file (a web page, JSON) or larger than the cap, before writing. */
   private checkResponse(opened: Opened, total: number | null): void {
-    const type = (header(opened.res, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const type = (opened.res.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (type.startsWith('text/') || type === 'application/json' || type.endsWith('+json') || type === 'application/xhtml+xml') {
       opened.res.destroy();
       throw notMedia(this.source);
@@ -554,109 +568,49 @@ class DirectDownload {
 
   /**
    * Writes a response's body into a segment, at its offset, until the segment's end (the rest of a longer answer is
-   * not read) or the body's end. Resolves once every received byte is on disk; on failure, what arrived is kept.
+   * not read) or the body's end. Resolves once every received byte is on disk; on failure, what arrived is kept
+   * (except a web page's bytes, which are never written).
    */
-  private stream(res: http.IncomingMessage, seg: Segment, signal: AbortSignal): Promise<void> {
+  private async stream(res: WireResponse, seg: Segment, signal: AbortSignal): Promise<void> {
     const state = this.state as PartState;
-    const limit = seg.end === null ? Infinity : seg.end + 1;
-    let pos = seg.start + seg.done;
-    let settled = false;
-    const writer = new PositionalWriter(this.fh as FileHandle, pos, (n) => {
-      seg.done += n;
-      this.unwritten -= n;
-      this.saver?.note(n);
-      if (res.isPaused() && writer.pending < QUEUE_LOW && !settled) res.resume();
+    const sink = new SegmentSink(res, this.fh as FileHandle, this.slabs, seg.start + seg.done, seg.end === null ? Infinity : seg.end + 1, this.req.maxBytes, {
+      received: (n) => {
+        this.transferred += n;
+        this.unwritten += n;
+      },
+      written: (n) => {
+        seg.done += n;
+        this.unwritten -= n;
+        this.saver?.note(n);
+      },
+      tooLarge: () => tooLarge(this.req.maxBytes, null),
+      notMedia: () => notMedia(this.source),
+      diskError: (err) => diskError(err, this.req.dir),
     });
-    // the first bytes of the file are held back until they show they are no web page
-    let sniff: Buffer[] | null = pos === 0 ? [] : null;
-    let sniffed = 0;
-
-    return new Promise<void>((resolve, reject) => {
-      const push = (chunk: Buffer): void => {
-        writer.push(chunk);
-        this.unwritten += chunk.length;
-      };
-      const releaseSniffed = (): boolean => {
-        if (!sniff) return true;
-        const head = Buffer.concat(sniff);
-        sniff = null;
-        if (looksLikeHtml(head)) {
-          fail(notMedia(this.source));
-          return false;
-        }
-        if (head.length) push(head);
-        return true;
-      };
-      const done = (err: AppError | null): void => {
-        if (settled) return;
-        settled = true;
-        signal.removeEventListener('abort', onAbort);
-        res.removeListener('data', onData);
-        // errors from the flush (disk full) win over the transfer's own outcome
-        writer.flush().then(
-          () => (err ? reject(err) : resolve()),
-          (writeErr: unknown) => reject(diskError(writeErr, this.req.dir)),
-        );
-      };
-      const fail = (err: AppError): void => {
-        res.destroy();
-        done(err);
-      };
-      const onAbort = (): void => fail(canceled());
-      const onData = (chunk: Buffer): void => {
-        if (settled) return;
-        if (pos + chunk.length > limit) chunk = chunk.subarray(0, limit - pos);
-        if (pos + chunk.length > this.req.maxBytes) {
-          fail(tooLarge(this.req.maxBytes, null));
-          return;
-        }
-        pos += chunk.length;
-        this.transferred += chunk.length;
-        if (sniff) {
-          sniff.push(chunk);
-          sniffed += chunk.length;
-          if (sniffed >= SNIFF_BYTES && !releaseSniffed()) return;
-        } else {
-          push(chunk);
-        }
-        if (pos >= limit) {
-          // the segment is complete; this connection would go on into the next segment's bytes
-          if (!releaseSniffed()) return;
-          res.destroy();
-          done(null);
-          return;
-        }
-        if (writer.error) fail(diskError(writer.error, this.req.dir));
-        else if (writer.pending > QUEUE_HIGH) res.pause();
-      };
-      const onEnd = (): void => {
-        if (settled || !releaseSniffed()) return;
-        if (seg.end === null) {
-          // unknown length: the server's clean end is the end of the file
-          state.size = pos;
-          seg.end = pos - 1;
-        }
-        done(null);
-      };
-      const onError = (err: Error): void => {
-        if (settled) return;
-        if (signal.aborted) fail(canceled());
-        else if (err instanceof AppError) fail(err);
-        else fail(networkError(err, this.source));
-      };
-      if (signal.aborted) {
-        fail(canceled());
-        return;
+    let outcome: AppError | null = null;
+    try {
+      await res.pipe(sink, signal);
+    } catch (err) {
+      outcome = err instanceof AppError ? err : networkError(err as Error, this.source);
+    }
+    outcome ??= sink.failure;
+    if (!outcome && !sink.atLimit) {
+      // the body ended (a file shorter than 512 bytes is checked only now)
+      outcome = sink.endSniff();
+      if (!outcome && seg.end === null) {
+        // unknown length: the server's clean end is the end of the file
+        state.size = sink.position;
+        seg.end = sink.position - 1;
       }
-      signal.addEventListener('abort', onAbort, { once: true });
-      res.on('data', onData);
-      res.once('end', onEnd);
-      res.once('error', onError);
-      // a response destroyed without an error (socket closed under it) must not leave the promise pending
-      res.once('close', () => {
-        if (!settled && !res.complete) onError(new Error('connection closed before the end of the file'));
-      });
-    });
+    }
+    try {
+      // errors from the last writes (disk full) win over the transfer's own outcome
+      await sink.flush();
+    } finally {
+      // bytes received but never to be written (a web page's, or held back when the connection failed)
+      this.unwritten -= sink.unwritten;
+    }
+    if (outcome) throw outcome;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -668,9 +622,9 @@ class DirectDownload {
     let headers = { ...this.baseHeaders, ...extra };
     for (let hops = 0; ; hops++) {
       const res = await this.openOnce(url, headers, signal);
-      const location = res.headers.location;
-      if (!REDIRECTS.has(res.statusCode ?? 0) || !location) return { res, url };
-      res.resume();
+      const location = res.header('location');
+      if (!REDIRECTS.has(res.status) || !location) return { res, url };
+      res.destroy();
       if (hops >= MAX_REDIRECTS) throw new AppError('ERR_UNAVAILABLE', `${this.source} redirected more than ${MAX_REDIRECTS} times.`);
       let next: URL;
       try {
@@ -690,40 +644,14 @@ class DirectDownload {
     }
   }
 
-  private openOnce(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<http.IncomingMessage> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) {
-        reject(canceled());
-        return;
-      }
-      const secure = url.protocol === 'https:';
-      const agent = secure
-        ? (this.agents.https ??= new https.Agent({ keepAlive: true }))
-        : (this.agents.http ??= new http.Agent({ keepAlive: true }));
-      const onAbort = (): void => {
-        request.destroy(canceled());
-      };
-      const request = (secure ? https : http).request(url, { method: 'GET', headers, agent }, (res) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(res);
-      });
-      request.on('error', (err) => {
-        signal.removeEventListener('abort', onAbort);
-        // after the head arrived, the response reports the failure; this only settles an unanswered request
-        reject(signal.aborted ? canceled() : err instanceof AppError ? err : networkError(err, describeUrl(url.href)));
-      });
-      request.setTimeout(IDLE_TIMEOUT_MS, () => {
-        request.destroy(new AppError('ERR_NETWORK', `${describeUrl(url.href)} stopped sending data for ${IDLE_TIMEOUT_MS / 1000} s: check the network, then retry.`));
-      });
-      signal.addEventListener('abort', onAbort, { once: true });
-      request.end();
-    });
+  private openOnce(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<WireResponse> {
+    return httpGet({ url, headers, signal, idleMs: IDLE_TIMEOUT_MS });
   }
 
   private httpError(opened: Opened): AppError {
     const { res } = opened;
-    res.resume();
-    const status = res.statusCode ?? 0;
+    res.destroy();
+    const status = res.status;
     const where = describeUrl(opened.url.href);
     if (status === 401 || status === 403) return new AppError('ERR_HTTP_403', `${where} refused access (HTTP ${status}): the link may have expired or need a login. Get a fresh link, then retry.`);
     if (status === 404 || status === 410) return new AppError('ERR_UNAVAILABLE', `${where} is not there (HTTP ${status}): the file was removed or the link has expired.`);
@@ -761,85 +689,200 @@ class DirectDownload {
   }
 }
 
+interface Slab {
+  buf: Buffer;
+  /** Bytes received into it. */
+  fill: number;
+  /** Bytes handed to writes (a prefix of fill). */
+  queued: number;
+  /** Queued bytes whose write has not completed. */
+  pending: number;
+  /** No more reads go into it; it returns to the pool once `pending` is 0. */
+  retired: boolean;
+}
+
+interface SinkEvents {
+  received(bytes: number): void;
+  /** The next `bytes` of the segment are on disk. */
+  written(bytes: number): void;
+  tooLarge(): AppError;
+  notMedia(): AppError;
+  diskError(err: unknown): AppError;
+}
+
 /**
- * Positional writes to the shared part file. Received chunks are gathered into one writev of at least WRITE_BATCH
- * bytes (or whatever arrived within WRITE_DELAY_MS on a slow link): each write is a round trip through libuv's
- * thread pool, and on a fast link 64 KiB writes (one per socket read) cost about 1.6× the CPU per byte of 2 MiB
- * ones (measured on loopback). `onWritten` runs after each completed write.
+ * One response body into the part file from `pos` on: socket reads land in slabs (wire's BodySink), slabs are
+ * written in order, one writev at a time, at increasing offsets. Stops itself at `limit` (the segment's end),
+ * refuses more than `maxBytes` in the file, and holds the file's first bytes back until they show they are no
+ * web page.
  */
-class PositionalWriter {
-  private queue: Buffer[] = [];
-  private queued = 0;
-  private inFlight = 0;
+class SegmentSink implements BodySink {
+  failure: AppError | null = null;
+  /** The segment's last byte arrived (the connection was closed on purpose). */
+  atLimit = false;
+  private pos: number;
+  private writePos: number;
+  private cur: Slab | null = null;
+  /** Slabs this sink holds (the one filling, and full ones not yet written). */
+  private held = 0;
+  private starved = false;
+  /** The first slab, while the file's first bytes are not yet checked. */
+  private sniffing: Slab | null = null;
+  private queue: Array<{ slab: Slab; bytes: Buffer }> = [];
   private writing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private flushing = false;
-  error: unknown = null;
+  private writeError: unknown = null;
 
   constructor(
+    private readonly res: WireResponse,
     private readonly fh: FileHandle,
-    private pos: number,
-    private readonly onWritten: (bytes: number) => void,
-  ) {}
-
-  /** Bytes received but not yet written. */
-  get pending(): number {
-    return this.queued + this.inFlight;
+    private readonly pool: Buffer[],
+    start: number,
+    private readonly limit: number,
+    private readonly maxBytes: number,
+    private readonly events: SinkEvents,
+  ) {
+    this.pos = start;
+    this.writePos = start;
   }
 
-  push(chunk: Buffer): void {
-    this.queue.push(chunk);
-    this.queued += chunk.length;
-    // a running write loop picks the chunk up when its write completes
-    if (!this.writing) this.schedule();
+  /** File offset of the next byte to arrive. */
+  get position(): number {
+    return this.pos;
   }
 
-  private schedule(): void {
-    if (this.error !== null) return;
-    if (this.queued >= WRITE_BATCH || this.flushing) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-      this.writing = this.pump();
-    } else {
-      this.timer ??= setTimeout(() => {
-        this.timer = null;
-        if (!this.writing && this.queue.length) this.writing = this.pump();
-      }, WRITE_DELAY_MS);
+  /** Bytes received and not (yet) written. */
+  get unwritten(): number {
+    return this.pos - this.writePos;
+  }
+
+  space(): Buffer | null {
+    if (!this.cur) {
+      if (this.held >= SLABS_PER_STREAM) {
+        this.starved = true;
+        return null;
+      }
+      this.cur = this.newSlab();
+    }
+    return this.cur.buf.subarray(this.cur.fill);
+  }
+
+  data(bytes: Buffer, inPlace: boolean): boolean {
+    if (this.failure) return false;
+    // bytes from elsewhere (after a pause) always find room: a slab more is taken if need be
+    const cur = inPlace ? (this.cur as Slab) : (this.cur ??= this.newSlab());
+    const n = Math.min(bytes.length, this.limit - this.pos);
+    if (this.pos + n > this.maxBytes) return this.stop(this.events.tooLarge());
+    if (!inPlace) bytes.copy(cur.buf, cur.fill, 0, n);
+    if (this.pos === 0) this.sniffing = cur;
+    cur.fill += n;
+    this.pos += n;
+    this.events.received(n);
+    if (this.sniffing && this.sniffing.fill >= SNIFF_BYTES && this.endSniff()) return false;
+    if (this.pos >= this.limit) {
+      // the segment is complete (a file shorter than 512 bytes is checked only now); this connection would go on
+      // into the next segment's bytes
+      if (this.endSniff()) return false;
+      this.atLimit = true;
+      this.res.destroy();
+      return false;
+    }
+    if (cur.buf.length - cur.fill < MIN_SPACE) this.retire(cur);
+    else this.timer ??= setTimeout(() => this.writeNow(), WRITE_DELAY_MS);
+    return true;
+  }
+
+  /** Checks the file's first bytes (if this sink has them); the failure when they are a web page. */
+  endSniff(): AppError | null {
+    const first = this.sniffing;
+    if (!first) return null;
+    this.sniffing = null;
+    if (looksLikeHtml(first.buf.subarray(0, Math.min(first.fill, SNIFF_BYTES)))) {
+      // never written: flush() skips a slab that failed the check
+      first.queued = first.fill;
+      this.stop(this.events.notMedia());
+      return this.failure;
+    }
+    return null;
+  }
+
+  /** Writes what is left; resolves when every kept byte is on disk, rejects with the write's AppError. */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.cur && !this.sniffing) this.retire(this.cur);
+    while (this.writing) await this.writing;
+    if (this.writeError !== null) throw this.events.diskError(this.writeError);
+  }
+
+  private newSlab(): Slab {
+    this.held++;
+    return { buf: this.pool.pop() ?? Buffer.allocUnsafeSlow(SLAB_SIZE), fill: 0, queued: 0, pending: 0, retired: false };
+  }
+
+  private stop(failure: AppError): false {
+    this.failure ??= failure;
+    this.res.destroy();
+    return false;
+  }
+
+  /** What arrived so far goes to disk (a slow link): the slab keeps filling after it. */
+  private writeNow(): void {
+    this.timer = null;
+    if (this.cur && !this.sniffing && !this.failure) this.enqueue(this.cur);
+  }
+
+  private retire(slab: Slab): void {
+    if (this.cur === slab) this.cur = null;
+    slab.retired = true;
+    this.enqueue(slab);
+    this.release(slab);
+  }
+
+  private enqueue(slab: Slab): void {
+    if (slab.fill === slab.queued) return;
+    this.queue.push({ slab, bytes: slab.buf.subarray(slab.queued, slab.fill) });
+    slab.pending += slab.fill - slab.queued;
+    slab.queued = slab.fill;
+    this.writing ??= this.pump();
+  }
+
+  private release(slab: Slab): void {
+    if (!slab.retired || slab.pending > 0) return;
+    this.held--;
+    this.pool.push(slab.buf);
+    if (this.starved) {
+      this.starved = false;
+      this.res.resume();
     }
   }
 
+  /** One writev at a time, of everything queued, at the next offset. */
   private async pump(): Promise<void> {
-    do {
-      const bufs = this.queue;
-      const bytes = this.queued;
+    while (this.queue.length && this.writeError === null) {
+      const batch = this.queue;
       this.queue = [];
-      this.queued = 0;
-      this.inFlight = bytes;
+      const bytes = batch.reduce((sum, b) => sum + b.bytes.length, 0);
       try {
-        const { bytesWritten } = await this.fh.writev(bufs, this.pos);
+        const { bytesWritten } = await this.fh.writev(
+          batch.map((b) => b.bytes),
+          this.writePos,
+        );
         // a regular file takes fewer bytes than offered only when the disk (or quota) is full
         if (bytesWritten !== bytes) throw Object.assign(new Error(`short write (${bytesWritten} of ${bytes} bytes)`), { code: 'ENOSPC' });
       } catch (err) {
-        this.error = err;
-        this.inFlight = 0;
+        this.writeError = err;
+        this.stop(this.events.diskError(err));
         break;
       }
-      this.pos += bytes;
-      this.inFlight = 0;
-      this.onWritten(bytes);
-    } while (this.queue.length && (this.queued >= WRITE_BATCH || this.flushing));
+      this.writePos += bytes;
+      this.events.written(bytes);
+      for (const { slab, bytes: b } of batch) {
+        slab.pending -= b.length;
+        this.release(slab);
+      }
+    }
     this.writing = null;
-    if (this.queue.length) this.schedule();
-  }
-
-  /** Writes what is left; resolves when every pushed byte is written, rejects with the write error. */
-  async flush(): Promise<void> {
-    this.flushing = true;
-    if (!this.writing && this.queue.length) this.schedule();
-    while (this.writing) await this.writing;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.error !== null) throw this.error;
   }
 }
 
@@ -934,17 +977,12 @@ function ifRangeValue(state: PartState): string | null {
   return state.lastModified;
 }
 
-function header(res: http.IncomingMessage, name: string): string | null {
-  const v = res.headers[name];
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
-}
-
-function contentLength(res: http.IncomingMessage): number | null {
-  const v = header(res, 'content-length');
+function contentLength(res: WireResponse): number | null {
+  const v = res.header('content-length');
   return v !== null && /^\d+$/.test(v) ? Number(v) : null;
 }
 
-function parseContentRange(value: string | undefined): { start: number; end: number | null; total: number | null } | null {
+function parseContentRange(value: string | null): { start: number; end: number | null; total: number | null } | null {
   if (!value) return null;
   const m = /^bytes\s+(?:(\d+)-(\d+)|\*)\/(\d+|\*)$/i.exec(value.trim());
   if (!m) return null;
