@@ -5,7 +5,9 @@
 // (src/main/engine/net/download.ts, from the bench bundle) with one connection and with four. downloadFile runs in a
 // child process of its own as well (`node bench/direct.mjs fetch <bundle dir>`), kept for the whole step as the
 // engine's process is (warm), so the bench's own work (hashing each copy) never shares its heap or event loop.
-// Then the resume figure: our download aborted half-way, resumed by a new call, and the bytes the server sent twice.
+// Then the resume figures: our download stopped half-way, by an abort (as pause and shutdown do) or by SIGKILL of its
+// process (a crash), then resumed by a new call (after a kill, in a new process); the bytes sent twice are counted by
+// the server and, on Linux, on the loopback interface (/proc/net/dev) against an uninterrupted download.
 // Everything goes under os.tmpdir() and is deleted at the end.
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -32,6 +34,7 @@ export class DirectBenchError extends Error {}
 let workDir = null;
 let server = null;
 let fetcher = null;
+let bundle = null;
 
 /** Stops the file server and the downloader, deletes the scratch folder (also called on Ctrl-C). */
 export function directCleanup() {
@@ -106,26 +109,26 @@ function fetch(bundleDir) {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
-  process.on('message', async ({ url, dir, connections, abortAtBytes }) => {
+  process.on('message', async ({ url, dir, connections, stopAfterMs, kill }) => {
     const ac = new AbortController();
-    let abortedAt = null;
-    // the abort for the resume figure: at the first progress report past the mark, as a pause would
-    const onProgress =
-      abortAtBytes === null
-        ? undefined
-        : (p) => {
-            if (abortedAt === null && p.downloadedBytes >= abortAtBytes) {
-              abortedAt = p.downloadedBytes;
-              ac.abort();
-            }
-          };
+    // the stop for the resume figures, at a set time into the download: an abort as a pause would do, or (kill)
+    // SIGKILL of this process, as a crash would
+    const stop =
+      stopAfterMs === null
+        ? null
+        : setTimeout(() => {
+            if (kill) process.kill(process.pid, 'SIGKILL');
+            ac.abort();
+          }, stopAfterMs);
     const c0 = cpuMs();
     const t0 = performance.now();
     try {
-      const res = await downloadFile({ url, dir, maxBytes: 2 ** 40, connections, signal: ac.signal, onProgress });
-      process.send({ wallMs: performance.now() - t0, cpuMs: cpuMs() - c0, res, abortedAt });
+      const res = await downloadFile({ url, dir, maxBytes: 2 ** 40, connections, signal: ac.signal });
+      process.send({ wallMs: performance.now() - t0, cpuMs: cpuMs() - c0, res });
     } catch (err) {
-      process.send({ error: { code: err?.code ?? 'ERR_UNKNOWN', message: err?.message ?? String(err) }, abortedAt });
+      process.send({ error: { code: err?.code ?? 'ERR_UNKNOWN', message: err?.message ?? String(err) } });
+    } finally {
+      if (stop) clearTimeout(stop);
     }
   });
   process.on('disconnect', () => process.exit(0));
@@ -203,10 +206,29 @@ function roundOrder(names, rep) {
 }
 
 /** downloadFile in the downloader child; wall and CPU of the call alone. */
-async function ours(url, dir, connections, abortAtBytes = null) {
-  const r = await fetcher.ask({ url, dir, connections, abortAtBytes });
-  if (r.error) return { error: r.error, abortedAt: r.abortedAt };
+async function ours(url, dir, connections, stopAfterMs = null) {
+  const r = await fetcher.ask({ url, dir, connections, stopAfterMs });
+  if (r.error) return { error: r.error };
   return { wallMs: r.wallMs, cpuMs: r.cpuMs, file: r.res.file, res: r.res };
+}
+
+/** Like ours(), but the downloader process SIGKILLs itself after stopAfterMs; a new one is started for what follows. */
+async function oursKilled(url, dir, connections, stopAfterMs) {
+  const exited = new Promise((resolve) => fetcher.child.once('exit', (code, signal) => resolve(signal)));
+  fetcher.child.send({ url, dir, connections, stopAfterMs, kill: true });
+  const signal = await exited;
+  fetcher = await startChild('fetch', bundle);
+  if (signal !== 'SIGKILL') throw new DirectBenchError(`the downloader was to kill itself ${stopAfterMs.toFixed(0)} ms into the download but exited (${signal ?? 'no signal'})`);
+}
+
+/** Bytes received on the loopback interface so far (Linux), else null. */
+function loopbackBytes() {
+  try {
+    const line = fs.readFileSync('/proc/net/dev', 'utf8').split('\n').find((l) => l.trim().startsWith('lo:'));
+    return line ? Number(line.trim().slice(3).trim().split(/\s+/)[0]) : null;
+  } catch {
+    return null;
+  }
 }
 
 async function oursOrFail(url, dir, connections) {
@@ -221,22 +243,37 @@ async function external(label, file, args, out) {
   return { wallMs: r.wallMs, cpuMs: r.cpuMs, file: out };
 }
 
-/** Our download aborted at the first progress report past ABORT_AT, then resumed by a new call. */
-async function resumeFigure(url, dir, size, connections, sha) {
+/**
+ * Our download stopped (`how`: 'abort' or 'kill') ABORT_AT of the way through its usual time (`wallMs`: median of
+ * the timed runs with as many connections), then resumed by a new call. `wireBaseline`: loopback bytes of an
+ * uninterrupted download with as many connections (median), or null.
+ */
+async function resumeFigure(url, dir, size, connections, sha, how, wallMs, wireBaseline) {
   await server.ask('reset');
-  const stopped = await ours(url, dir, connections, size * ABORT_AT);
-  if (stopped.error?.code !== 'ERR_CANCELED') {
-    throw new DirectBenchError(`the download with ${connections} connection(s) was to be aborted at ${ABORT_AT * 100} % but ${stopped.error ? `failed: ${stopped.error.code} ${stopped.error.message}` : 'finished first'}`);
+  const lo0 = loopbackBytes();
+  const stopAfterMs = wallMs * ABORT_AT;
+  if (how === 'kill') {
+    await oursKilled(url, dir, connections, stopAfterMs);
+  } else {
+    const stopped = await ours(url, dir, connections, stopAfterMs);
+    if (stopped.error?.code !== 'ERR_CANCELED') {
+      throw new DirectBenchError(`the download with ${connections} connection(s) was to be aborted ${stopAfterMs.toFixed(0)} ms in but ${stopped.error ? `failed: ${stopped.error.code} ${stopped.error.message}` : 'finished first'}`);
+    }
   }
-  const { abortedAt } = stopped;
   const first = await server.ask('stats');
   const second = await oursOrFail(url, dir, connections);
+  const lo1 = loopbackBytes();
   const total = await server.ask('stats');
   if ((await sha256File(second.file)) !== sha) throw new DirectBenchError(`the resumed download (${connections} connection(s)) is not a copy of the served file`);
   fs.rmSync(second.file, { force: true });
+  const wireExtra = lo0 === null || lo1 === null || wireBaseline === null ? null : lo1 - lo0 - wireBaseline;
   return {
     connections,
-    abortedAtPct: (abortedAt / size) * 100,
+    how,
+    wireExtra,
+    wireExtraPct: wireExtra === null ? null : (wireExtra / size) * 100,
+    stopAfterMs,
+    keptPct: (second.res.resumedFrom / size) * 100,
     sentBeforeAbort: first.sent,
     kept: second.res.resumedFrom,
     refetched: total.sent - size,
@@ -260,6 +297,7 @@ export async function directBench({ bundleDir, quick, log }) {
     const sha = await makeFile(source, size);
     server = await startChild('serve', source);
     const url = `http://127.0.0.1:${server.port}/file.bin`;
+    bundle = bundleDir;
     fetcher = await startChild('fetch', bundleDir);
     log(`direct: serving it at ${url} (child process ${server.child.pid}; downloadFile runs in child process ${fetcher.child.pid})`);
 
@@ -282,9 +320,11 @@ export async function directBench({ bundleDir, quick, log }) {
     const measure = async (name) => {
       const dir = fs.mkdtempSync(path.join(workDir, `${name}-`));
       const s0 = await server.ask('stats');
+      const lo0 = loopbackBytes();
       const before = cpuSnapshot();
       const r = await variants[name](dir);
       const after = cpuSnapshot();
+      const lo1 = loopbackBytes();
       const s1 = await server.ask('stats');
       const serverCpuMs = s1.cpuMs - s0.cpuMs;
       // the server and the downloader are this bench's own children, not yet reaped: their CPU time is not someone else's
@@ -294,7 +334,7 @@ export async function directBench({ bundleDir, quick, log }) {
       fs.rmSync(dir, { recursive: true, force: true });
       const mbps = size / 1e6 / (r.wallMs / 1000);
       log(`  ${mbps.toFixed(0)} MB/s (${(r.wallMs / 1000).toFixed(2)} s wall, ${(r.cpuMs / 1000).toFixed(2)} s CPU; server ${(serverCpuMs / 1000).toFixed(2)} s CPU; other processes ${othersMs === null ? '?' : (othersMs / 1000).toFixed(2)} s CPU)`);
-      return { wallMs: r.wallMs, cpuMs: r.cpuMs, serverCpuMs, othersMs, mbps };
+      return { wallMs: r.wallMs, cpuMs: r.cpuMs, serverCpuMs, othersMs, mbps, wireBytes: lo0 === null || lo1 === null ? null : lo1 - lo0 };
     };
 
     // one untimed pass: every client's first transfer pays for the kernel's first touch of socket and page-cache
@@ -322,10 +362,15 @@ export async function directBench({ bundleDir, quick, log }) {
 
     const resume = [];
     for (const connections of [1, CONNECTIONS]) {
-      log(`direct: resume after an abort at ${ABORT_AT * 100} %, ${connections} connection(s) …`);
-      const dir = fs.mkdtempSync(path.join(workDir, `resume${connections}-`));
-      resume.push(await resumeFigure(url, dir, size, connections, sha));
-      fs.rmSync(dir, { recursive: true, force: true });
+      const timed = runs[`ours${connections}`];
+      const wallMs = median(timed.map((x) => x.wallMs));
+      const wireBaseline = timed.every((x) => x.wireBytes !== null) ? median(timed.map((x) => x.wireBytes)) : null;
+      for (const how of ['abort', 'kill']) {
+        log(`direct: resume after ${how === 'kill' ? 'a SIGKILL' : 'an abort'} ${(wallMs * ABORT_AT).toFixed(0)} ms in (${ABORT_AT * 100} % of its median time), ${connections} connection(s) …`);
+        const dir = fs.mkdtempSync(path.join(workDir, `resume${connections}${how}-`));
+        resume.push(await resumeFigure(url, dir, size, connections, sha, how, wallMs, wireBaseline));
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     }
     return {
       size,
@@ -362,6 +407,7 @@ function firstLine(file, args) {
 // ---------------------------------------------------------------------------------------------------------
 // report
 
+const stopLabel = (how) => (how === 'kill' ? 'SIGKILL' : 'an abort');
 const med = (r, name, key) => (r.runs[name] ? median(r.runs[name].map((x) => x[key])) : null);
 const mbps = (v) => (v === null ? 'n/a' : `${v.toFixed(0)} MB/s`);
 const ratio = (a, b) => (a === null || b === null ? 'n/a' : `×${(a / b).toFixed(2)}`);
@@ -384,7 +430,10 @@ export function directSummaryRows(r) {
       : `| Direct download ${gib}, ${CONNECTIONS} connections: ClipHarbor vs \`aria2c -x4 -s4\` | ${mbps(o4)} vs ${mbps(aria)} (${ratio(o4, aria)}) | — | (reference) |`,
   );
   for (const s of r.resume) {
-    rows.push(`| Direct download resumed after an abort at ${s.abortedAtPct.toFixed(0)} %, ${s.connections} connection${s.connections > 1 ? 's' : ''}: bytes sent twice | ${s.refetchedPct.toFixed(2)} % of the file | — | (reference) |`);
+    const worst = Math.max(s.refetchedPct, s.wireExtraPct ?? -Infinity);
+    rows.push(
+      `| Direct download stopped by ${stopLabel(s.how)} half-way (${s.keptPct.toFixed(0)} % on disk) and resumed, ${s.connections} connection${s.connections > 1 ? 's' : ''}: bytes sent twice (server count; extra on the loopback interface) | ${s.refetchedPct.toFixed(2)} %; ${s.wireExtraPct === null ? 'n/a' : `${s.wireExtraPct.toFixed(2)} %`} of the file | < 1 % | ${worst < 1 ? 'target met' : 'target missed'} |`,
+    );
   }
   return rows;
 }
@@ -417,11 +466,15 @@ export function directSection(r, env) {
     L.push(`| ${label} | ${cells.join(' | ')} | **${mbps(m)}** | ${(med(r, name, 'cpuMs') / 1000).toFixed(2)} s | ${(med(r, name, 'serverCpuMs') / 1000).toFixed(2)} s | ${ratio(o1, m)} | ${ratio(o4, m)} |`);
   }
   L.push('', `(others = CPU time processes outside the bench used during that run, from /proc/stat minus the bench, its tools, its server and its downloader process: with ${env.nproc} CPUs, a second or so of it visibly slows a run down. A run with more than ${NOISY_MS / 1000} s of it was repeated, at most ${NOISY_RETRIES} more times, keeping the attempt with the least ("best of n"). Before the timed rounds, one untimed pass of every client. 1-minute load average ${r.load[0].toFixed(2)} at the start of this step, ${r.load[1].toFixed(2)} at its end.)`, '');
-  L.push(`Resume: ClipHarbor's download aborted (AbortSignal, as pause or shutdown do) at its first progress report past ${ABORT_AT * 100} % (reports come every 250 ms), then a new \`downloadFile\` call on the same folder. "Sent twice" = body bytes the server sent over both calls minus the file size: what was in flight (socket buffers) when the download stopped.`, '');
+  L.push(
+    `Resume: ClipHarbor's download stopped ${ABORT_AT * 100} % of the way through its median time above (a timer in its process), either by an abort (AbortSignal, as pause or shutdown do) or by SIGKILL of its process (a crash: nothing gets to run), then a new \`downloadFile\` call on the same folder (after a kill, in a new process). Two counts of what was transferred twice: "sent twice" = body bytes the server handed to its sockets over both calls minus the file size (an upper bound: it includes what still sat in the server's socket buffers and never left); "extra on the wire" = bytes received on the loopback interface (/proc/net/dev) over both calls minus those of an uninterrupted download with as many connections (median of the timed runs above), so protocol overhead cancels out.`,
+    '',
+  );
   L.push(`(On loopback the kernel grows each connection's socket buffers to ${socketBuffers()}, so that much per connection can be on its way when a download stops.)`, '');
-  L.push('| Connections | Aborted at | Kept on disk | Sent before the abort | Sent twice |', '|---|---|---|---|---|');
+  L.push('| Connections | Stopped by | Stopped after | Kept on disk | Sent before the stop | Sent twice (server) | Extra on the wire (loopback) |', '|---|---|---|---|---|---|---|');
   for (const s of r.resume) {
-    L.push(`| ${s.connections} | ${s.abortedAtPct.toFixed(1)} % | ${(s.kept / MiB).toFixed(1)} MiB | ${(s.sentBeforeAbort / MiB).toFixed(1)} MiB | **${(s.refetched / MiB).toFixed(2)} MiB = ${s.refetchedPct.toFixed(2)} %** |`);
+    const wire = s.wireExtra === null ? 'n/a' : `**${(s.wireExtra / MiB).toFixed(2)} MiB = ${s.wireExtraPct.toFixed(2)} %**`;
+    L.push(`| ${s.connections} | ${stopLabel(s.how)} | ${s.stopAfterMs.toFixed(0)} ms | ${(s.kept / MiB).toFixed(1)} MiB (${s.keptPct.toFixed(1)} %) | ${(s.sentBeforeAbort / MiB).toFixed(1)} MiB | **${(s.refetched / MiB).toFixed(2)} MiB = ${s.refetchedPct.toFixed(2)} %** | ${wire} |`);
   }
   L.push('');
   if (r.versions.curl || r.versions.aria2c) L.push(`Tools: ${[r.versions.curl, r.versions.aria2c].filter(Boolean).join('; ')}.`, '');

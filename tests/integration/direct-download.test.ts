@@ -621,15 +621,15 @@ describe('segmented', () => {
       child = null;
     });
 
-    it('resumes every segment from what the killed process left on disk', async () => {
-      const body = randomBytes(SIZE);
-      const spec = srv.put('kill', { body, holdFraction: 0.5, gate: 4 });
+    /** A 4-segment download in a child process, killed once each segment is held at its middle and recorded. */
+    async function killedMidway(name: string, body: Buffer): Promise<{ spec: FileSpec; dir: string; savedBytes: number }> {
+      const spec = srv.put(name, { body, holdFraction: 0.5, gate: 4 });
       const dir = tempDir();
       const script = `
         const { downloadFile } = require(${JSON.stringify(bundle)});
         downloadFile({ url: process.argv[1], dir: process.argv[2], maxBytes: 2 ** 30, connections: 4, signal: new AbortController().signal })
           .then(() => console.log('finished'), (e) => console.log('failed', e.code));`;
-      child = spawn(process.execPath, ['-e', script, srv.url('/f/kill'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      child = spawn(process.execPath, ['-e', script, srv.url(`/f/${name}`), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
       const exited = new Promise<void>((r) => child?.once('exit', () => r()));
       await until(() => srv.stats.holding === 3, 'three segments held at their middle');
       // the child has all it was sent once its sidecar stops changing (it saves within 0.5 s of the last write)
@@ -643,12 +643,16 @@ describe('segmented', () => {
       child.kill('SIGKILL');
       await exited;
       const saved = sidecarOf(dir);
-      const savedBytes = saved.segments.reduce((a, s) => a + s.done, 0);
       expect(saved.size).toBe(SIZE);
       expect(saved.segments).toHaveLength(4);
-
       spec.holdFraction = null;
       srv.reset();
+      return { spec, dir, savedBytes: saved.segments.reduce((a, s) => a + s.done, 0) };
+    }
+
+    it('resumes every segment from what the killed process left on disk', async () => {
+      const body = randomBytes(SIZE);
+      const { spec, dir, savedBytes } = await killedMidway('kill', body);
       const res = await dl(srv.url('/f/kill'), { dir, connections: 4 });
       expect(fileSha(res.file)).toBe(sha256(body));
       expect(res.resumedFrom).toBe(savedBytes);
@@ -657,6 +661,20 @@ describe('segmented', () => {
       expect(srv.stats.sent).toBe(SIZE - savedBytes);
       expect(srv.requests.every((r) => r.status === 206 && r.ifRange === spec.etag)).toBe(true);
       expect(leftovers(dir)).toEqual(['media.mp4']);
+    });
+
+    it('also keeps the bytes a killed process wrote after its last sidecar save', async () => {
+      // no zero bytes: a written prefix then ends exactly where the writes did
+      const body = randomBytes(SIZE).map((b) => b || 1);
+      const { dir, savedBytes } = await killedMidway('kill-late', body);
+      // as if the process had died before saving any progress: the sidecar says nothing was written
+      const sidecar = sidecarOf(dir);
+      for (const seg of sidecar.segments) seg.done = 0;
+      fs.writeFileSync(path.join(dir, SIDECAR_FILE), JSON.stringify(sidecar));
+      const res = await dl(srv.url('/f/kill-late'), { dir, connections: 4 });
+      expect(fileSha(res.file)).toBe(sha256(body));
+      expect(res.resumedFrom).toBe(savedBytes);
+      expect(srv.stats.sent).toBe(SIZE - savedBytes);
     });
   });
 });

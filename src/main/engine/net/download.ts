@@ -80,6 +80,8 @@ const SAVE_BYTES = 32 * 2 ** 20;
  */
 const SLAB_SIZE = 2 * 2 ** 20;
 const SLABS_PER_STREAM = 4;
+/** Read size when looking for bytes a killed process wrote past its last sidecar save. */
+const RECOVER_BLOCK = 2 ** 20;
 /** On a slow link, what arrived is written after this long rather than when a slab is full. */
 const WRITE_DELAY_MS = 20;
 /** Bytes looked at to tell a web page from a video when the server claims a video type. */
@@ -261,6 +263,8 @@ class DirectDownload {
           const onDisk = (await this.fh.stat()).size;
           single.done = single.end === null ? onDisk : Math.min(onDisk, single.end - single.start + 1);
           await this.fh.truncate(single.done);
+        } else {
+          for (const seg of state.segments) seg.done += await writtenPast(this.fh, seg);
         }
         this.state = state;
         this.resumedFrom = doneBytes(state);
@@ -955,6 +959,29 @@ class Saver {
 
 // ---------------------------------------------------------------------------------------------------------
 // helpers
+
+/**
+ * Bytes of a segment on disk past its sidecar count, which lags up to SAVE_MS behind the writes: after a kill,
+ * they need not be fetched again. A segment is written in order, one write at a time, into a file preallocated
+ * as zeros (truncate: a sparse file), so what was written is a prefix of the segment's rest and everything past it
+ * reads as zeros. The prefix is taken to end at the last non-zero byte before a zero stretch (a run of zeros in
+ * the media itself only makes it shorter: those bytes are fetched again).
+ */
+async function writtenPast(fh: FileHandle, seg: Segment): Promise<number> {
+  if (seg.end === null) return 0;
+  const from = seg.start + seg.done;
+  const buf = Buffer.allocUnsafe(RECOVER_BLOCK);
+  let extent = from;
+  for (let pos = from; pos <= seg.end; pos += RECOVER_BLOCK) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(RECOVER_BLOCK, seg.end + 1 - pos), pos);
+    let last = bytesRead - 1;
+    while (last >= 0 && buf[last] === 0) last--;
+    if (last < 0) break;
+    extent = pos + last + 1;
+    if (last < bytesRead - 1) break;
+  }
+  return extent - from;
+}
 
 function splitSegments(total: number, connections: number): Segment[] {
   const size = Math.ceil(total / connections);
