@@ -5,8 +5,8 @@
 // (src/main/engine/net/download.ts, from the bench bundle) with one connection and with four. downloadFile runs in a
 // child process of its own as well (`node bench/direct.mjs fetch <bundle dir>`), kept for the whole step as the
 // engine's process is (warm), so the bench's own work (hashing each copy) never shares its heap or event loop.
-// Then the resume figures: our download stopped half-way, by an abort (as pause and shutdown do) or by SIGKILL of its
-// process (a crash), then resumed by a new call (after a kill, in a new process); the bytes sent twice are counted by
+// Then the resume figures: our download stopped once the server has sent half the file, by an abort (as pause and
+// shutdown do) or by SIGKILL of its process (a crash), then resumed by a new call (after a kill, in a new process); the bytes sent twice are counted by
 // the server and, on Linux, on the loopback interface (/proc/net/dev) against an uninterrupted download.
 // Everything goes under os.tmpdir() and is deleted at the end.
 import { execFileSync, spawn } from 'node:child_process';
@@ -55,6 +55,8 @@ function serve(file) {
   // body bytes handed to the sockets; over-counts an aborted response by at most what Node buffered for it
   let sent = 0;
   let requests = 0;
+  // `mark` message: one `reached` event once this many body bytes have been sent (the resume figures' stop)
+  let mark = null;
   const srv = http.createServer((req, res) => {
     requests++;
     if (req.url !== '/file.bin') {
@@ -80,7 +82,13 @@ function serve(file) {
     headers['Content-Length'] = String(end - start + 1);
     res.writeHead(status, headers);
     const body = fs.createReadStream(file, { start, end, highWaterMark: MiB });
-    body.on('data', (chunk) => (sent += chunk.length));
+    body.on('data', (chunk) => {
+      sent += chunk.length;
+      if (mark !== null && sent >= mark) {
+        mark = null;
+        process.send({ event: 'reached', sent });
+      }
+    });
     body.on('error', () => res.destroy());
     res.on('close', () => body.destroy());
     body.pipe(res);
@@ -96,6 +104,7 @@ function serve(file) {
       requests = 0;
       process.send({ reset: true });
     }
+    if (typeof msg === 'object' && 'mark' in msg) mark = msg.mark;
   });
   process.on('disconnect', () => process.exit(0));
 }
@@ -109,17 +118,16 @@ function fetch(bundleDir) {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
-  process.on('message', async ({ url, dir, connections, stopAfterMs, kill }) => {
+  let current = null;
+  process.on('message', async (msg) => {
+    // the resume figures' stop: an abort, as pause and shutdown do (a kill comes from the bench as SIGKILL)
+    if (msg.abort) {
+      current?.abort();
+      return;
+    }
+    const { url, dir, connections } = msg;
     const ac = new AbortController();
-    // the stop for the resume figures, at a set time into the download: an abort as a pause would do, or (kill)
-    // SIGKILL of this process, as a crash would
-    const stop =
-      stopAfterMs === null
-        ? null
-        : setTimeout(() => {
-            if (kill) process.kill(process.pid, 'SIGKILL');
-            ac.abort();
-          }, stopAfterMs);
+    current = ac;
     const c0 = cpuMs();
     const t0 = performance.now();
     try {
@@ -128,18 +136,22 @@ function fetch(bundleDir) {
     } catch (err) {
       process.send({ error: { code: err?.code ?? 'ERR_UNKNOWN', message: err?.message ?? String(err) } });
     } finally {
-      if (stop) clearTimeout(stop);
+      current = null;
     }
   });
   process.on('disconnect', () => process.exit(0));
   process.send({ ready: true });
 }
 
-/** A child running this file in `mode`, answering one IPC message per message sent. */
+/**
+ * A child running this file in `mode`, answering one IPC message per message sent (`ask`); messages with an
+ * `event` field are not answers: `next(event)` waits for the next one of that name.
+ */
 function startChild(mode, arg) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SELF, mode, arg], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const waiting = [];
+    const listeners = new Map();
     child.on('message', (msg) => {
       if (msg.ready) {
         resolve({
@@ -150,7 +162,12 @@ function startChild(mode, arg) {
               waiting.push(done);
               child.send(cmd);
             }),
+          next: (event) => new Promise((done) => listeners.set(event, done)),
         });
+      } else if (msg.event) {
+        const done = listeners.get(msg.event);
+        listeners.delete(msg.event);
+        done?.(msg);
       } else {
         waiting.shift()?.(msg);
       }
@@ -206,19 +223,36 @@ function roundOrder(names, rep) {
 }
 
 /** downloadFile in the downloader child; wall and CPU of the call alone. */
-async function ours(url, dir, connections, stopAfterMs = null) {
-  const r = await fetcher.ask({ url, dir, connections, stopAfterMs });
+async function ours(url, dir, connections) {
+  const r = await fetcher.ask({ url, dir, connections });
   if (r.error) return { error: r.error };
   return { wallMs: r.wallMs, cpuMs: r.cpuMs, file: r.res.file, res: r.res };
 }
 
-/** Like ours(), but the downloader process SIGKILLs itself after stopAfterMs; a new one is started for what follows. */
-async function oursKilled(url, dir, connections, stopAfterMs) {
+/**
+ * Our download, stopped once the server has sent `atBytes` of the body (its IPC message, then ours: the download
+ * runs on for well under a millisecond's worth): `how` 'abort' through its AbortSignal, 'kill' by SIGKILL of the
+ * downloader process, which is then replaced by a new one.
+ */
+async function oursStopped(url, dir, connections, atBytes, how) {
+  server.child.send({ mark: atBytes });
+  const reached = server.next('reached');
   const exited = new Promise((resolve) => fetcher.child.once('exit', (code, signal) => resolve(signal)));
-  fetcher.child.send({ url, dir, connections, stopAfterMs, kill: true });
-  const signal = await exited;
-  fetcher = await startChild('fetch', bundle);
-  if (signal !== 'SIGKILL') throw new DirectBenchError(`the downloader was to kill itself ${stopAfterMs.toFixed(0)} ms into the download but exited (${signal ?? 'no signal'})`);
+  const call = ours(url, dir, connections);
+  if ((await Promise.race([reached.then(() => 'mark'), call.then(() => 'end')])) === 'end') {
+    throw new DirectBenchError(`the download with ${connections} connection(s) ended before the server had sent ${ABORT_AT * 100} % of the file`);
+  }
+  if (how === 'kill') {
+    fetcher.child.kill('SIGKILL');
+    await exited;
+    fetcher = await startChild('fetch', bundle);
+    return;
+  }
+  fetcher.child.send({ abort: true });
+  const stopped = await call;
+  if (stopped.error?.code !== 'ERR_CANCELED') {
+    throw new DirectBenchError(`the download with ${connections} connection(s) was to be aborted at ${ABORT_AT * 100} % but ${stopped.error ? `failed: ${stopped.error.code} ${stopped.error.message}` : 'finished first'}`);
+  }
 }
 
 /** Bytes received on the loopback interface so far (Linux), else null. */
@@ -244,22 +278,13 @@ async function external(label, file, args, out) {
 }
 
 /**
- * Our download stopped (`how`: 'abort' or 'kill') ABORT_AT of the way through its usual time (`wallMs`: median of
- * the timed runs with as many connections), then resumed by a new call. `wireBaseline`: loopback bytes of an
- * uninterrupted download with as many connections (median), or null.
+ * Our download stopped (`how`: 'abort' or 'kill') once the server has sent ABORT_AT of the file, then resumed by a
+ * new call. `wireBaseline`: loopback bytes of an uninterrupted download with as many connections (median), or null.
  */
-async function resumeFigure(url, dir, size, connections, sha, how, wallMs, wireBaseline) {
+async function resumeFigure(url, dir, size, connections, sha, how, wireBaseline) {
   await server.ask('reset');
   const lo0 = loopbackBytes();
-  const stopAfterMs = wallMs * ABORT_AT;
-  if (how === 'kill') {
-    await oursKilled(url, dir, connections, stopAfterMs);
-  } else {
-    const stopped = await ours(url, dir, connections, stopAfterMs);
-    if (stopped.error?.code !== 'ERR_CANCELED') {
-      throw new DirectBenchError(`the download with ${connections} connection(s) was to be aborted ${stopAfterMs.toFixed(0)} ms in but ${stopped.error ? `failed: ${stopped.error.code} ${stopped.error.message}` : 'finished first'}`);
-    }
-  }
+  await oursStopped(url, dir, connections, size * ABORT_AT, how);
   const first = await server.ask('stats');
   const second = await oursOrFail(url, dir, connections);
   const lo1 = loopbackBytes();
@@ -272,7 +297,6 @@ async function resumeFigure(url, dir, size, connections, sha, how, wallMs, wireB
     how,
     wireExtra,
     wireExtraPct: wireExtra === null ? null : (wireExtra / size) * 100,
-    stopAfterMs,
     keptPct: (second.res.resumedFrom / size) * 100,
     sentBeforeAbort: first.sent,
     kept: second.res.resumedFrom,
@@ -363,12 +387,11 @@ export async function directBench({ bundleDir, quick, log }) {
     const resume = [];
     for (const connections of [1, CONNECTIONS]) {
       const timed = runs[`ours${connections}`];
-      const wallMs = median(timed.map((x) => x.wallMs));
       const wireBaseline = timed.every((x) => x.wireBytes !== null) ? median(timed.map((x) => x.wireBytes)) : null;
       for (const how of ['abort', 'kill']) {
-        log(`direct: resume after ${how === 'kill' ? 'a SIGKILL' : 'an abort'} ${(wallMs * ABORT_AT).toFixed(0)} ms in (${ABORT_AT * 100} % of its median time), ${connections} connection(s) …`);
+        log(`direct: resume after ${how === 'kill' ? 'a SIGKILL' : 'an abort'} at ${ABORT_AT * 100} %, ${connections} connection(s) …`);
         const dir = fs.mkdtempSync(path.join(workDir, `resume${connections}${how}-`));
-        resume.push(await resumeFigure(url, dir, size, connections, sha, how, wallMs, wireBaseline));
+        resume.push(await resumeFigure(url, dir, size, connections, sha, how, wireBaseline));
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }
@@ -467,14 +490,14 @@ export function directSection(r, env) {
   }
   L.push('', `(others = CPU time processes outside the bench used during that run, from /proc/stat minus the bench, its tools, its server and its downloader process: with ${env.nproc} CPUs, a second or so of it visibly slows a run down. A run with more than ${NOISY_MS / 1000} s of it was repeated, at most ${NOISY_RETRIES} more times, keeping the attempt with the least ("best of n"). Before the timed rounds, one untimed pass of every client. 1-minute load average ${r.load[0].toFixed(2)} at the start of this step, ${r.load[1].toFixed(2)} at its end.)`, '');
   L.push(
-    `Resume: ClipHarbor's download stopped ${ABORT_AT * 100} % of the way through its median time above (a timer in its process), either by an abort (AbortSignal, as pause or shutdown do) or by SIGKILL of its process (a crash: nothing gets to run), then a new \`downloadFile\` call on the same folder (after a kill, in a new process). Two counts of what was transferred twice: "sent twice" = body bytes the server handed to its sockets over both calls minus the file size (an upper bound: it includes what still sat in the server's socket buffers and never left); "extra on the wire" = bytes received on the loopback interface (/proc/net/dev) over both calls minus those of an uninterrupted download with as many connections (median of the timed runs above), so protocol overhead cancels out.`,
+    `Resume: ClipHarbor's download stopped once the server had sent ${ABORT_AT * 100} % of the file (the server tells the bench, the bench tells the downloader: it runs on for well under a millisecond), either by an abort (AbortSignal, as pause or shutdown do) or by SIGKILL of its process (a crash: nothing gets to run), then a new \`downloadFile\` call on the same folder (after a kill, in a new process). Two counts of what was transferred twice: "sent twice" = body bytes the server handed to its sockets over both calls minus the file size (an upper bound: it includes what still sat in the server's socket buffers and never left); "extra on the wire" = bytes received on the loopback interface (/proc/net/dev) over both calls minus those of an uninterrupted download with as many connections (median of the timed runs above), so protocol overhead cancels out.`,
     '',
   );
   L.push(`(On loopback the kernel grows each connection's socket buffers to ${socketBuffers()}, so that much per connection can be on its way when a download stops.)`, '');
-  L.push('| Connections | Stopped by | Stopped after | Kept on disk | Sent before the stop | Sent twice (server) | Extra on the wire (loopback) |', '|---|---|---|---|---|---|---|');
+  L.push('| Connections | Stopped by | Kept on disk | Sent before the stop | Sent twice (server) | Extra on the wire (loopback) |', '|---|---|---|---|---|---|');
   for (const s of r.resume) {
     const wire = s.wireExtra === null ? 'n/a' : `**${(s.wireExtra / MiB).toFixed(2)} MiB = ${s.wireExtraPct.toFixed(2)} %**`;
-    L.push(`| ${s.connections} | ${stopLabel(s.how)} | ${s.stopAfterMs.toFixed(0)} ms | ${(s.kept / MiB).toFixed(1)} MiB (${s.keptPct.toFixed(1)} %) | ${(s.sentBeforeAbort / MiB).toFixed(1)} MiB | **${(s.refetched / MiB).toFixed(2)} MiB = ${s.refetchedPct.toFixed(2)} %** | ${wire} |`);
+    L.push(`| ${s.connections} | ${stopLabel(s.how)} | ${(s.kept / MiB).toFixed(1)} MiB (${s.keptPct.toFixed(1)} %) | ${(s.sentBeforeAbort / MiB).toFixed(1)} MiB | **${(s.refetched / MiB).toFixed(2)} MiB = ${s.refetchedPct.toFixed(2)} %** | ${wire} |`);
   }
   L.push('');
   if (r.versions.curl || r.versions.aria2c) L.push(`Tools: ${[r.versions.curl, r.versions.aria2c].filter(Boolean).join('; ')}.`, '');

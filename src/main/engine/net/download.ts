@@ -60,6 +60,8 @@ export const SIDECAR_FILE = 'media.part.json';
 
 /** Below this size one connection is as fast as several; above it, segments pay off on slow or far servers. */
 export const SEGMENT_MIN_TOTAL = 32 * 2 ** 20;
+/** The first request of a download that may be segmented asks for this much (and learns the size). */
+const PROBE_BYTES = 4 * 2 ** 20;
 const MAX_CONNECTIONS = 16;
 const MAX_REDIRECTS = 5;
 /** Tries of one segment in a row that fail without receiving a byte, before the call gives up (ERR_NETWORK). */
@@ -75,11 +77,12 @@ const SAVE_MS = 500;
 const SAVE_BYTES = 32 * 2 ** 20;
 /**
  * Receive buffers: socket reads fill a slab in place; once less than wire's MIN_SPACE is left in it, what it
- * holds (about 2 MiB) becomes one positional write. A connection holds at most SLABS_PER_STREAM of them (8 MiB
- * received and not yet on disk); with none free, reading pauses until a write completes.
+ * holds (about 1 MiB) becomes one positional write. A connection holds at most SLABS_PER_STREAM of them (one
+ * filling, one being written, one spare: at most 3 MiB received and not yet on disk, which a crash would lose);
+ * with none free, reading pauses until a write completes.
  */
-const SLAB_SIZE = 2 * 2 ** 20;
-const SLABS_PER_STREAM = 4;
+const SLAB_SIZE = 2 ** 20;
+const SLABS_PER_STREAM = 3;
 /** Read size when looking for bytes a killed process wrote past its last sidecar save. */
 const RECOVER_BLOCK = 2 ** 20;
 /** On a slow link, what arrived is written after this long rather than when a slab is full. */
@@ -388,17 +391,21 @@ class DirectDownload {
   /** First request of a download from zero; decides between one stream and segments. */
   private async fresh(url: URL, allowSegments: boolean, reuse: Opened | null): Promise<void> {
     const { req } = this;
-    // `Range: bytes=0-` probes range support at no cost: a 206 carries the total size in Content-Range
-    const opened = reuse ?? (await this.request(url, allowSegments ? { range: 'bytes=0-' } : {}, req.signal));
+    // a range request for the first PROBE_BYTES probes range support at no cost: a 206 carries the total size in
+    // Content-Range, and its body is the file's first bytes. Bounded, so that this connection, which then carries
+    // the first segment, does not have the server push the rest of the file at it (all of it wasted)
+    const opened = reuse ?? (await this.request(url, allowSegments ? { range: `bytes=0-${PROBE_BYTES - 1}` } : {}, req.signal));
     const { res } = opened;
     let total: number | null;
+    let partial = false;
     if (res.status === 206) {
       const cr = parseContentRange(res.header('content-range'));
-      if (!cr || cr.start !== 0 || cr.total === null) {
+      if (!cr || cr.start !== 0 || cr.end === null || cr.total === null) {
         res.destroy();
-        throw new AppError('ERR_UNAVAILABLE', `${this.source} answered a request for the whole file with an unusable partial response.`);
+        throw new AppError('ERR_UNAVAILABLE', `${this.source} answered a request for the start of the file with an unusable partial response.`);
       }
       total = cr.total;
+      partial = cr.end + 1 < total;
     } else if (res.status === 200) {
       total = contentLength(res);
     } else {
@@ -419,6 +426,11 @@ class DirectDownload {
       ext: mediaExtension(res.header('content-type'), opened.url.href, req.url),
       segments: [{ start: 0, end: total === null ? null : total - 1, done: 0 }],
     };
+    if (partial && !ifRangeValue(state)) {
+      // without a validator the rest cannot be tied to these first bytes: the whole file, in one answer
+      res.destroy();
+      return this.fresh(url, false, null);
+    }
     const connections = Math.min(req.connections, MAX_CONNECTIONS);
     if (allowSegments && res.status === 206 && total !== null && total >= SEGMENT_MIN_TOTAL && ifRangeValue(state)) {
       state.segments = splitSegments(total, connections);

@@ -133,6 +133,7 @@ export class WireResponse {
   private bodyReject: ((err: AppError) => void) | null = null;
   private detachSignal: () => void = () => undefined;
   private failure: AppError | null = null;
+  private idleMs = 0;
 
   constructor(
     private readonly where: string,
@@ -181,6 +182,8 @@ export class WireResponse {
   resume(): void {
     if (this.phase !== 'body' || !this.paused) return;
     this.paused = false;
+    // the idle clock starts again (it may have run out, ignored, while paused)
+    this.socket?.setTimeout(this.idleMs);
     this.socket?.resume();
   }
 
@@ -195,7 +198,10 @@ export class WireResponse {
 
   attach(socket: net.Socket, signal: AbortSignal, idleMs: number): void {
     this.socket = socket;
+    this.idleMs = idleMs;
     socket.setTimeout(idleMs, () => {
+      // reading paused because the disk is behind: not the server's silence (the next read restarts the clock)
+      if (this.phase === 'body' && this.paused) return;
       this.fail(new AppError('ERR_NETWORK', `${this.where} stopped sending data for ${idleMs / 1000} s: check the network, then retry.`));
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
