@@ -671,7 +671,8 @@ describe('segmented', () => {
 
     it('also keeps the bytes a killed process wrote after its last sidecar save', async () => {
       // no zero bytes: a written prefix then ends exactly where the writes did
-      const body = randomBytes(SIZE).map((b) => b || 1);
+      const body = randomBytes(SIZE);
+      for (let i = 0; i < body.length; i++) if (body[i] === 0) body[i] = 1;
       const { dir, savedBytes } = await killedMidway('kill-late', body);
       // as if the process had died before saving any progress: the sidecar says nothing was written
       const sidecar = sidecarOf(dir);

@@ -107,8 +107,6 @@ export class WireResponse {
   status = 0;
   /** Lower-case names; repeated headers joined with ", ". */
   readonly headers: Record<string, string> = {};
-  /** The whole body arrived (its framing says so). */
-  complete = false;
 
   private socket: net.Socket | null = null;
   private phase: 'head' | 'wait' | 'body' | 'done' = 'head';
@@ -387,7 +385,6 @@ export class WireResponse {
   private finish(): void {
     if (this.settled) return;
     this.settled = true;
-    this.complete = this.framingDone() || this.framing.kind === 'close';
     this.phase = 'done';
     this.close();
     const resolve = this.bodyResolve;
