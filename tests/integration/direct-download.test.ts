@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/shared/errors';
 import { downloadFile, mediaExtension, PART_FILE, SIDECAR_FILE, type DownloadProgress, type DownloadRequest } from '../../src/main/engine/net/download';
+import { appErrorOf } from '../support/errors';
 
 const MiB = 2 ** 20;
 
@@ -251,15 +252,6 @@ function dl(url: string, over: Partial<DownloadRequest> = {}): Promise<ReturnTyp
   return downloadFile({ url, dir: over.dir ?? tempDir(), maxBytes: 1024 * MiB, connections: 1, signal: new AbortController().signal, ...over });
 }
 
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected the download to fail');
-}
 
 async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -284,7 +276,7 @@ async function downloadUntilHeld(srv: FileServer, url: string, dir: string, held
   p.catch(() => undefined);
   await until(() => got >= heldBytes, `the client to receive ${heldBytes} bytes`);
   ac.abort();
-  return rejection(p);
+  return appErrorOf(p);
 }
 
 const sidecarOf = (dir: string): { size: number | null; etag: string | null; lastModified: string | null; segments: Array<{ start: number; end: number | null; done: number }> } =>
@@ -444,7 +436,7 @@ describe('single connection', () => {
   it('refuses a file larger than the cap by its Content-Length and leaves nothing', async () => {
     srv.put('big', { body: randomBytes(3 * MiB) });
     const dir = tempDir();
-    const err = await rejection(dl(srv.url('/f/big'), { dir, maxBytes: 2 * MiB }));
+    const err = await appErrorOf(dl(srv.url('/f/big'), { dir, maxBytes: 2 * MiB }));
     expect(err.code).toBe('ERR_TOO_LARGE');
     expect(err.message).toContain('2.10 MB');
     expect(err.message).toContain('Settings → Downloads → Maximum file size');
@@ -454,7 +446,7 @@ describe('single connection', () => {
   it('refuses a chunked answer once it grows past the cap and leaves nothing', async () => {
     srv.put('bigc', { body: randomBytes(8 * MiB), chunked: true });
     const dir = tempDir();
-    const err = await rejection(dl(srv.url('/f/bigc'), { dir, maxBytes: 2 * MiB }));
+    const err = await appErrorOf(dl(srv.url('/f/bigc'), { dir, maxBytes: 2 * MiB }));
     expect(err.code).toBe('ERR_TOO_LARGE');
     expect(err.message).toContain('Settings → Downloads → Maximum file size');
     expect(leftovers(dir)).toEqual([]);
@@ -468,7 +460,7 @@ describe('single connection', () => {
     srv.put('liar-short', { body: Buffer.from('\n  <html><body>gone</body></html>'), type: 'video/mp4', chunked: true });
     for (const name of ['page', 'json', 'liar', 'liar-short']) {
       const dir = tempDir();
-      const err = await rejection(dl(srv.url(`/f/${name}`), { dir }));
+      const err = await appErrorOf(dl(srv.url(`/f/${name}`), { dir }));
       expect(err.code, name).toBe('ERR_VALIDATION');
       expect(err.message).toContain('The link returned a web page, not a video');
       expect(leftovers(dir), name).toEqual([]);
@@ -486,7 +478,7 @@ describe('single connection', () => {
       [503, 'ERR_HTTP_5XX'],
     ];
     for (const [status, code] of cases) {
-      const err = await rejection(dl(srv.url(`/status/${status}?token=secret`)));
+      const err = await appErrorOf(dl(srv.url(`/status/${status}?token=secret`)));
       expect(err.code, String(status)).toBe(code);
       expect(err.message).toContain(`HTTP ${status}`);
       expect(err.message).not.toContain('secret');
@@ -498,7 +490,7 @@ describe('single connection', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
     const { port } = closed.address() as { port: number };
     await new Promise<void>((r) => closed.close(() => r()));
-    const err = await rejection(dl(`http://127.0.0.1:${port}/x.mp4?key=secret`));
+    const err = await appErrorOf(dl(`http://127.0.0.1:${port}/x.mp4?key=secret`));
     expect(err.code).toBe('ERR_NETWORK');
     expect(err.message).not.toContain('secret');
   });
@@ -510,9 +502,9 @@ describe('single connection', () => {
     expect(fileSha(res.file)).toBe(sha256(body));
     expect(srv.requests.filter((r) => r.path.startsWith('/redirect/')).length).toBe(5);
 
-    expect((await rejection(dl(srv.url('/redirect/6/red')))).code).toBe('ERR_UNAVAILABLE');
-    expect((await rejection(dl(srv.url('/to-ftp')))).code).toBe('ERR_UNSUPPORTED_URL');
-    expect((await rejection(dl('ftp://127.0.0.1/x.mp4'))).code).toBe('ERR_INVALID_URL');
+    expect((await appErrorOf(dl(srv.url('/redirect/6/red')))).code).toBe('ERR_UNAVAILABLE');
+    expect((await appErrorOf(dl(srv.url('/to-ftp')))).code).toBe('ERR_UNSUPPORTED_URL');
+    expect((await appErrorOf(dl('ftp://127.0.0.1/x.mp4'))).code).toBe('ERR_INVALID_URL');
   });
 
   it('does not send Authorization or Cookie to another origin after a redirect', async () => {
@@ -536,7 +528,7 @@ describe('single connection', () => {
     const ac = new AbortController();
     ac.abort();
     const dir = tempDir();
-    const err = await rejection(dl(srv.url('/f/none'), { dir, signal: ac.signal }));
+    const err = await appErrorOf(dl(srv.url('/f/none'), { dir, signal: ac.signal }));
     expect(err.code).toBe('ERR_CANCELED');
     expect(srv.requests).toEqual([]);
   });
@@ -592,7 +584,7 @@ describe('segmented', () => {
     await until(() => srv.stats.holding === 4, 'the first request and three segments held at their middle');
     await until(() => fs.existsSync(path.join(dir, SIDECAR_FILE)) && sidecarOf(dir).segments.filter((s) => s.done > 0).length === 4, 'progress on every segment');
     ac.abort();
-    expect((await rejection(p)).code).toBe('ERR_CANCELED');
+    expect((await appErrorOf(p)).code).toBe('ERR_CANCELED');
     expect(sidecarOf(dir).segments).toHaveLength(4);
 
     const second = randomBytes(SIZE - 1000);

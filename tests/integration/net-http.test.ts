@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/shared/errors';
 import { describeUrl, httpRequest, type HttpPolicy } from '../../src/main/engine/net/http';
 import { backoffDelay } from '../../src/main/engine/net/retry';
+import { appErrorOf } from '../support/errors';
 
 /**
  * A loopback server whose paths are scenarios. Each scenario is a list of per-try behaviours: the n-th request to a
@@ -92,14 +92,6 @@ function recorder(): { waits: number[]; sleep: NonNullable<HttpPolicy['sleep']> 
   return { waits, sleep: async (ms) => void waits.push(ms) };
 }
 
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 describe('httpRequest', () => {
   it('retries 5xx and returns the first success (503, 503, 200)', async () => {
@@ -151,7 +143,7 @@ describe('httpRequest', () => {
     expect(hits.get('/drop-then-ok')).toBe(2);
     expect(waits).toHaveLength(1);
 
-    const err = await failure(httpRequest({ url: `${base}/always-drop` }, { maxRetries: 0 }));
+    const err = await appErrorOf(httpRequest({ url: `${base}/always-drop` }, { maxRetries: 0 }));
     expect(err.code).toBe('ERR_NETWORK');
     expect(err.message).toMatch(/1 try/);
   });
@@ -159,7 +151,7 @@ describe('httpRequest', () => {
   it('fails with ERR_TIMEOUT when every try outlasts timeoutMs', async () => {
     const { waits, sleep } = recorder();
     const before = hits.get('/slow') ?? 0;
-    const err = await failure(httpRequest({ url: `${base}/slow`, timeoutMs: 200 }, { maxRetries: 1, sleep }));
+    const err = await appErrorOf(httpRequest({ url: `${base}/slow`, timeoutMs: 200 }, { maxRetries: 1, sleep }));
     expect(err.code).toBe('ERR_TIMEOUT');
     expect(err.message).toContain(`${base}/slow`);
     expect(err.message).toMatch(/2 tries/);
@@ -174,7 +166,7 @@ describe('httpRequest', () => {
     };
     const before = hits.get('/slow') ?? 0;
     try {
-      const err = await failure(
+      const err = await appErrorOf(
         httpRequest({ url: `${base}/slow`, timeoutMs: 20_000, signal: ac.signal }, { maxRetries: 3, sleep: recorder().sleep }),
       );
       expect(err.code).toBe('ERR_CANCELED');
@@ -186,7 +178,7 @@ describe('httpRequest', () => {
 
   it('fails with ERR_CANCELED when aborted during the pause between tries, and does not start another try', async () => {
     const ac = new AbortController();
-    const err = await failure(
+    const err = await appErrorOf(
       httpRequest(
         { url: `${base}/always-503`, signal: ac.signal },
         {
@@ -251,7 +243,7 @@ describe('httpRequest', () => {
     await new Promise((resolve) => closed.close(resolve));
 
     const { waits, sleep } = recorder();
-    const err = await failure(
+    const err = await appErrorOf(
       httpRequest({ url: `http://user:SECRETPASS@127.0.0.1:${port}/api/videos/?key=SECRET&q=cats` }, { maxRetries: 2, sleep }),
     );
     expect(err.code).toBe('ERR_NETWORK');
@@ -260,11 +252,11 @@ describe('httpRequest', () => {
     expect(err.message).not.toContain('cats');
     expect(waits).toHaveLength(2);
 
-    const timeout = await failure(httpRequest({ url: `${base}/slow?key=SECRET`, timeoutMs: 100 }, { maxRetries: 0 }));
+    const timeout = await appErrorOf(httpRequest({ url: `${base}/slow?key=SECRET`, timeoutMs: 100 }, { maxRetries: 0 }));
     expect(timeout.code).toBe('ERR_TIMEOUT');
     expect(timeout.message).not.toContain('SECRET');
 
-    const invalid = await failure(httpRequest({ url: 'http://[bad?key=SECRET' }, { maxRetries: 0 }));
+    const invalid = await appErrorOf(httpRequest({ url: 'http://[bad?key=SECRET' }, { maxRetries: 0 }));
     expect(invalid.message).not.toContain('SECRET');
   });
 });

@@ -14,10 +14,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/shared/errors';
 import { downloadFile, type DownloadResult } from '../../src/main/engine/net/download';
 import { startMediaServer, type MediaServer } from '../support/media-server';
 import { runCli } from '../support/run';
+import { appErrorOf } from '../support/errors';
 
 const MiB = 2 ** 20;
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -109,15 +109,6 @@ async function fetchTo(url: string, over: { headers?: Record<string, string> } =
   return { res, body: fs.readFileSync(res.file), dir };
 }
 
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected the download to fail');
-}
 
 const servers: RawServer[] = [];
 async function serve(answer: Parameters<typeof rawServer>[0]): Promise<RawServer> {
@@ -206,7 +197,7 @@ describe('HTTP/1.1 answers', () => {
     for (const [what, answer, message] of bad) {
       const srv = await serve((send) => send(answer));
       const dir = tempDir();
-      const err = await failure(downloadFile({ url: srv.url, dir, maxBytes: MiB, connections: 1, signal: new AbortController().signal }));
+      const err = await appErrorOf(downloadFile({ url: srv.url, dir, maxBytes: MiB, connections: 1, signal: new AbortController().signal }));
       expect(err.code, what).toBe('ERR_UNAVAILABLE');
       expect(err.message, what).toMatch(message);
       // no body byte was written (an empty part file may be left for a retry)
@@ -223,7 +214,7 @@ describe('HTTP/1.1 answers', () => {
     ];
     for (const [answer, message] of answers) {
       const srv = await serve((send) => send([answer]));
-      const err = await failure(fetchTo(srv.url));
+      const err = await appErrorOf(fetchTo(srv.url));
       expect(err.code, answer).toBe('ERR_NETWORK');
       expect(err.message, answer).toMatch(message);
     }
@@ -231,7 +222,7 @@ describe('HTTP/1.1 answers', () => {
 
   it('refuses header values that would split the request, before connecting', async () => {
     const srv = await serve((send) => send(['HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx']));
-    const err = await failure(fetchTo(srv.url, { headers: { referer: 'https://a.example/\r\nX-Injected: 1' } }));
+    const err = await appErrorOf(fetchTo(srv.url, { headers: { referer: 'https://a.example/\r\nX-Injected: 1' } }));
     expect(err.message).toMatch(/request header "referer"/);
     expect(srv.requests).toEqual([]);
   });
@@ -271,7 +262,7 @@ describe('HTTPS', () => {
   });
 
   it('refuses a server whose certificate it cannot verify, saying so', async () => {
-    const err = await failure(fetchTo(`${base}/v/clip-1.mp4`));
+    const err = await appErrorOf(fetchTo(`${base}/v/clip-1.mp4`));
     expect(err.code).toBe('ERR_NETWORK');
     expect(err.message).toMatch(/secure connection .* failed \(\w+\): its certificate could not be verified/);
   });

@@ -5,11 +5,12 @@ import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/shared/wire';
 import { HTTP_API_PREFIX, HTTP_EVENTS_PATH, type EventFrame, type PreloadApi } from '../../src/shared/wire';
-import { AppError, toAppError } from '../../src/shared/errors';
+import { toAppError } from '../../src/shared/errors';
 import type { ConnectionState } from '../../src/renderer/src/client/types';
 import { createHttpClient } from '../../src/renderer/src/client/http';
 import { createIpcClient } from '../../src/renderer/src/client/ipc';
 import { makeEngine, stopAll, waitFor } from '../support/engine';
+import { appErrorOf } from '../support/errors';
 
 /**
  * A stand-in for `clipharbor serve` that answers from a script: each method name maps to a status and a raw body,
@@ -94,15 +95,6 @@ function servePageFrom(origin: string): void {
   (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(`${origin}/`);
 }
 
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('HTTP client', () => {
   let server: FakeServer;
@@ -126,26 +118,26 @@ describe('HTTP client', () => {
   });
 
   it('turns an error envelope into an AppError with its code and sentence', async () => {
-    const err = await rejection(createHttpClient(server.origin).call('jobs.get', { id: 7 }));
+    const err = await appErrorOf(createHttpClient(server.origin).call('jobs.get', { id: 7 }));
     expect(err.code).toBe('ERR_NOT_FOUND');
     expect(err.message).toBe('Job 7 does not exist.');
     expect(server.requests[0]?.body).toEqual({ id: 7 });
   });
 
   it('reports a malformed error envelope as ERR_UNKNOWN with the HTTP status', async () => {
-    const err = await rejection(createHttpClient(server.origin).call('stats.summary', { days: 7 }));
+    const err = await appErrorOf(createHttpClient(server.origin).call('stats.summary', { days: 7 }));
     expect(err.code).toBe('ERR_UNKNOWN');
     expect(err.message).toContain('500');
   });
 
   it('reports an answer that is not JSON, and a server that is gone, as ERR_NETWORK naming the server', async () => {
-    const notJson = await rejection(createHttpClient(server.origin).call('settings.get', {}));
+    const notJson = await appErrorOf(createHttpClient(server.origin).call('settings.get', {}));
     expect(notJson.code).toBe('ERR_NETWORK');
     expect(notJson.message).toBe(`Cannot reach the ClipHarbor server at ${server.origin} — is \`clipharbor serve\` still running?`);
 
     const gone = await startFakeServer();
     await gone.close();
-    const refused = await rejection(createHttpClient(gone.origin).call('queue.summary', {}));
+    const refused = await appErrorOf(createHttpClient(gone.origin).call('queue.summary', {}));
     expect(refused.code).toBe('ERR_NETWORK');
     expect(refused.message).toContain(gone.origin);
   });
@@ -232,9 +224,9 @@ describe('IPC client', () => {
     off();
 
     expect(await client.call('queue.summary', {})).toMatchObject({ queued: 1 });
-    const err = await rejection(client.call('jobs.get', { id: 999 }));
+    const err = await appErrorOf(client.call('jobs.get', { id: 999 }));
     expect(err.code).toBe('ERR_NOT_FOUND');
-    const bad = await rejection(client.call('jobs.add', { urls: ['ftp://example.com/x'] }));
+    const bad = await appErrorOf(client.call('jobs.add', { urls: ['ftp://example.com/x'] }));
     expect(bad.code).toBe('ERR_INVALID_INPUT');
     expect(bad.message).toContain('ftp');
   });
