@@ -19,6 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/shared/errors';
 import { downloadFile, mediaExtension, PART_FILE, SIDECAR_FILE, type DownloadProgress, type DownloadRequest } from '../../src/main/engine/net/download';
 import { appErrorOf } from '../support/errors';
+import { runTool } from '../support/run';
 
 const MiB = 2 ** 20;
 
@@ -542,6 +543,28 @@ describe('single connection', () => {
     expect(mediaExtension(null, 'https://cdn.example/watch.php', 'https://x.example/a.mkv')).toBe('mkv');
     expect(mediaExtension(null, 'https://cdn.example/watch.php')).toBe('mp4');
   });
+});
+
+// mounting a small file system needs root (as on CI and these machines); elsewhere there is no way to fill a disk safely
+describe.skipIf(process.getuid?.() !== 0)('a full disk', () => {
+  for (const [connections, size] of [
+    [1, 3 * MiB],
+    [4, 40 * MiB],
+  ] as const) {
+    it(`ends with ERR_DISK, not a hang, ${connections} connection(s)`, async () => {
+      const dir = tempDir();
+      const mounted = await runTool('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+      expect(mounted.code, mounted.stderr).toBe(0);
+      try {
+        srv.put(`disk${connections}`, { body: randomBytes(size) });
+        const err = await appErrorOf(dl(srv.url(`/f/disk${connections}`), { dir, connections }));
+        expect(err.code).toBe('ERR_DISK');
+        expect(err.message).toMatch(/is full/);
+      } finally {
+        await runTool('umount', [dir]);
+      }
+    });
+  }
 });
 
 describe('segmented', () => {

@@ -860,7 +860,21 @@ class SegmentSink implements BodySink {
     this.queue.push({ slab, bytes: slab.buf.subarray(slab.queued, slab.fill) });
     slab.pending += slab.fill - slab.queued;
     slab.queued = slab.fill;
-    this.writing ??= this.pump();
+    this.startPump();
+  }
+
+  /**
+   * `writing` is set and cleared here, never inside pump(): a run that ended at once would otherwise leave a
+   * settled promise behind, and flush() would wait on it forever. Bytes queued as a run ends start the next one.
+   */
+  private startPump(): void {
+    if (this.writing || this.writeError !== null || this.queue.length === 0) return;
+    const run = this.pump();
+    this.writing = run;
+    void run.finally(() => {
+      if (this.writing === run) this.writing = null;
+      this.startPump();
+    });
   }
 
   private release(slab: Slab): void {
@@ -898,7 +912,6 @@ class SegmentSink implements BodySink {
         this.release(slab);
       }
     }
-    this.writing = null;
   }
 }
 
