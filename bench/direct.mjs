@@ -237,12 +237,12 @@ async function ours(url, dir, connections) {
 async function oursStopped(url, dir, connections, atBytes, how) {
   server.child.send({ mark: atBytes });
   const reached = server.next('reached');
-  const exited = new Promise((resolve) => fetcher.child.once('exit', (code, signal) => resolve(signal)));
   const call = ours(url, dir, connections);
   if ((await Promise.race([reached.then(() => 'mark'), call.then(() => 'end')])) === 'end') {
     throw new DirectBenchError(`the download with ${connections} connection(s) ended before the server had sent ${ABORT_AT * 100} % of the file`);
   }
   if (how === 'kill') {
+    const exited = new Promise((resolve) => fetcher.child.once('exit', resolve));
     fetcher.child.kill('SIGKILL');
     await exited;
     fetcher = await startChild('fetch', bundle);

@@ -51,6 +51,8 @@ export interface HuntapiFake extends FakeServer {
   jobs: Map<string, FakeJob>;
   /** Jobs created (billed), including those whose answer was lost. */
   created(): number;
+  /** Back to the start: the default scenario (with `over` on top), no jobs, no recorded calls. */
+  reset(over?: Partial<HuntapiScenario>): void;
 }
 
 export interface HuntapiFakeOptions {
@@ -79,7 +81,7 @@ export const HUNTAPI_ERRORS = {
 
 export async function startHuntapiFake(opts: HuntapiFakeOptions = {}): Promise<HuntapiFake> {
   const apiKey = opts.apiKey ?? 'hunt-test-key-77a1c3';
-  const scenario: HuntapiScenario = {
+  const defaults = (): HuntapiScenario => ({
     faults: {},
     delays: {},
     createStatus: 201,
@@ -92,8 +94,8 @@ export async function startHuntapiFake(opts: HuntapiFakeOptions = {}): Promise<H
     metadata: { title: 'Fake HuntAPI video', thumbnail: 'https://i.example.test/thumb.jpg', duration: 5, width: 640, height: 360, resolution: '640x360', format: 'mp4' },
     createdAgoMs: 0,
     omitCreatedAt: false,
-    ...opts.scenario,
-  };
+  });
+  const scenario: HuntapiScenario = { ...defaults(), ...opts.scenario };
   const jobs = new Map<string, FakeJob>();
 
   const err = (status: number, text: string): Reply => ({ status, body: { error: text } });
@@ -178,5 +180,11 @@ export async function startHuntapiFake(opts: HuntapiFakeOptions = {}): Promise<H
     },
   });
 
-  return { ...server, scenario, apiKey, jobs, created: () => jobs.size };
+  const reset = (over: Partial<HuntapiScenario> = {}): void => {
+    for (const key of Object.keys(scenario)) delete (scenario as Partial<HuntapiScenario>)[key as keyof HuntapiScenario];
+    Object.assign(scenario, defaults(), over);
+    jobs.clear();
+    server.calls.length = 0;
+  };
+  return { ...server, scenario, apiKey, jobs, created: () => jobs.size, reset };
 }

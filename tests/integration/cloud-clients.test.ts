@@ -336,22 +336,7 @@ describe('HuntAPI', () => {
     fake = await startHuntapiFake();
   });
   afterAll(() => fake.close());
-  beforeEach(() => {
-    fake.calls.length = 0;
-    fake.jobs.clear();
-    Object.assign(fake.scenario, {
-      faults: {},
-      delays: {},
-      createStatus: 201,
-      idField: 'job_id',
-      pollsToFinish: 2,
-      waitingStatus: 'QueuedJob',
-      outcome: 'success',
-      fileUrl,
-      createdAgoMs: 0,
-      omitCreatedAt: false,
-    });
-  });
+  beforeEach(() => fake.reset({ fileUrl }));
 
   it('creates one job, polls until it completes and returns result.response with metadata', async () => {
     fake.scenario.pollsToFinish = 4;
