@@ -43,8 +43,15 @@ interface FileSpec {
   holdAt: number | null;
   /** Like holdAt, per answer: stops at start + fraction × (bytes of this answer). */
   holdFraction: number | null;
-  /** Range answers send their head, then wait (at most 5 s) until this many range answers are open at once. */
+  /** Range answers send their head, then wait (at most 5 s) until this many range answers have been open at once. */
   gate: number;
+  /** Answers say `Connection: close` (the server closes each connection after one answer). */
+  connectionClose: boolean;
+  /**
+   * This many requests that arrive on a kept connection are not answered: the connection is closed once the answers
+   * before it are complete (as a server does whose idle timeout or per-connection request limit ran out).
+   */
+  closeKept: number;
 }
 
 interface LoggedRequest {
@@ -60,8 +67,8 @@ interface FileServer {
   url(p: string): string;
   files: Map<string, FileSpec>;
   put(name: string, spec: Partial<FileSpec> & { body: Buffer }): FileSpec;
-  /** Body bytes handed to the kernel (sent) since the last reset. */
-  stats: { sent: number; activeRanges: number; maxActiveRanges: number; holding: number };
+  /** Body bytes handed to the kernel (sent) since the last reset; TCP connections accepted since then. */
+  stats: { sent: number; activeRanges: number; maxActiveRanges: number; holding: number; connections: number };
   requests: LoggedRequest[];
   release(): void;
   reset(): void;
@@ -70,7 +77,9 @@ interface FileServer {
 
 function startFileServer(): Promise<FileServer> {
   const files = new Map<string, FileSpec>();
-  const stats = { sent: 0, activeRanges: 0, maxActiveRanges: 0, holding: 0 };
+  const stats = { sent: 0, activeRanges: 0, maxActiveRanges: 0, holding: 0, connections: 0 };
+  /** Requests per connection, and when the last answer on it is complete. */
+  const served = new WeakMap<Socket, { count: number; done: Promise<void> }>();
   const requests: LoggedRequest[] = [];
   const sockets = new Set<Socket>();
   let releaseHeld: () => void = () => undefined;
@@ -153,8 +162,19 @@ function startFileServer(): Promise<FileServer> {
       res.end('not found\n');
       return;
     }
+    const conn = served.get(req.socket) ?? { count: 0, done: Promise.resolve() };
+    served.set(req.socket, conn);
+    if (conn.count++ > 0 && spec.closeKept > 0) {
+      spec.closeKept--;
+      entry.status = -1;
+      const socket = req.socket;
+      void conn.done.then(() => socket.destroy());
+      return;
+    }
+    conn.done = new Promise<void>((r) => res.once('close', () => r()));
     const size = spec.body.length;
     const headers: Record<string, string | number> = { 'Accept-Ranges': spec.ranges ? 'bytes' : 'none' };
+    if (spec.connectionClose) headers.Connection = 'close';
     if (spec.type) headers['Content-Type'] = spec.type;
     if (spec.etag) headers.ETag = spec.etag;
     if (spec.lastModified) headers['Last-Modified'] = spec.lastModified;
@@ -176,7 +196,7 @@ function startFileServer(): Promise<FileServer> {
       head(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': end - start + 1 });
       res.flushHeaders();
       const gate = async (): Promise<void> => {
-        for (let i = 0; i < 250 && stats.activeRanges < spec.gate && !res.destroyed; i++) await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 250 && stats.maxActiveRanges < spec.gate && !res.destroyed; i++) await new Promise((r) => setTimeout(r, 20));
       };
       void gate().then(() => sendBody(res, spec, start, end));
       return;
@@ -186,6 +206,7 @@ function startFileServer(): Promise<FileServer> {
     void sendBody(res, spec, 0, size - 1);
   });
   server.on('connection', (s) => {
+    stats.connections++;
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   });
@@ -210,6 +231,8 @@ function startFileServer(): Promise<FileServer> {
             holdAt: null,
             holdFraction: null,
             gate: 0,
+            connectionClose: false,
+            closeKept: 0,
             ...spec,
           };
           files.set(name, full);
@@ -223,6 +246,7 @@ function startFileServer(): Promise<FileServer> {
         },
         reset() {
           stats.sent = 0;
+          stats.connections = 0;
           stats.maxActiveRanges = stats.activeRanges;
           requests.length = 0;
         },
@@ -570,22 +594,62 @@ describe.skipIf(process.getuid?.() !== 0)('a full disk', () => {
 describe('segmented', () => {
   const SIZE = 40 * MiB;
 
-  it('downloads a 40 MiB file over 4 connections at once', async () => {
+  /** The byte ranges asked for, in file order: [first, last] pairs. */
+  const askedRanges = (): Array<[number, number]> =>
+    srv.requests
+      .filter((r) => r.status === 206)
+      .map((r) => /^bytes=(\d+)-(\d+)$/.exec(r.range ?? '')?.slice(1).map(Number) as [number, number])
+      .sort((x, y) => x[0] - y[0]);
+
+  it('downloads a 40 MiB file over 4 connections at once, window by window over one kept connection each', async () => {
     const body = randomBytes(SIZE);
     srv.put('seg', { body, gate: 2 });
     const progress: DownloadProgress[] = [];
     const res = await dl(srv.url('/f/seg'), { connections: 4, onProgress: (p) => progress.push(p) });
     expect(fileSha(res.file)).toBe(sha256(body));
     expect(srv.stats.maxActiveRanges).toBeGreaterThanOrEqual(2);
-    const ranges = srv.requests.map((r) => r.range).sort();
-    // the first request asks for the first 4 MiB (and learns the size); that connection then fetches the rest of
-    // the first segment
-    const expected = [`bytes=0-${4 * MiB - 1}`, `bytes=${4 * MiB}-${10 * MiB - 1}`, `bytes=${10 * MiB}-${20 * MiB - 1}`, `bytes=${20 * MiB}-${30 * MiB - 1}`, `bytes=${30 * MiB}-${40 * MiB - 1}`];
-    expect(ranges).toEqual(expected.sort());
-    // nothing past a segment's end was sent
+    // the first request asks for the first 4 MiB (and learns the size)
+    expect(srv.requests[0]?.range).toBe(`bytes=0-${4 * MiB - 1}`);
+    // every request asks for a bounded window, and together they tile the file: nothing asked twice
+    const ranges = askedRanges();
+    expect(ranges.every((r) => r !== undefined)).toBe(true);
+    let next = 0;
+    for (const [first, last] of ranges) {
+      expect(first).toBe(next);
+      next = last + 1;
+    }
+    expect(next).toBe(SIZE);
+    // each segment (10 MiB) starts with a 1 MiB window, the first one after the probe's 4 MiB; later windows are
+    // sized from the connection's rate and round trip
+    for (const start of [4, 10, 20, 30]) expect(ranges).toContainEqual([start * MiB, (start + 1) * MiB - 1]);
+    // one connection per segment, kept from window to window (the probe's carries the first segment on)
+    expect(srv.stats.connections).toBe(4);
+    // nothing past a window's end was sent
     expect(srv.stats.sent).toBe(SIZE);
     expect(srv.requests.slice(1).every((r) => r.ifRange === srv.files.get('seg')?.etag)).toBe(true);
     expect(progress.at(-1)?.downloadedBytes).toBe(SIZE);
+  });
+
+  it('asks again on a new connection when a kept one was closed as the request went out, or when the server closes each one', async () => {
+    const body = randomBytes(SIZE);
+    srv.put('kept', { body, closeKept: 2 });
+    const res = await dl(srv.url('/f/kept'), { connections: 4 });
+    expect(fileSha(res.file)).toBe(sha256(body));
+    // the two unanswered requests were sent again, each on a new connection; every answer before them was complete
+    const dropped = srv.requests.filter((r) => r.status === -1);
+    expect(dropped).toHaveLength(2);
+    for (const d of dropped) expect(srv.requests.filter((r) => r.range === d.range && r.status === 206)).toHaveLength(1);
+    expect(srv.stats.connections).toBe(4 + 2);
+    expect(srv.stats.sent).toBe(SIZE);
+
+    srv.put('close', { body, connectionClose: true });
+    srv.reset();
+    const again = await dl(srv.url('/f/close'), { connections: 4 });
+    expect(fileSha(again.file)).toBe(sha256(body));
+    // a connection the server says it closes is not used for another request
+    expect(srv.stats.connections).toBe(srv.requests.length);
+    expect(srv.requests.length).toBeGreaterThan(4);
+    expect(srv.stats.sent).toBe(SIZE);
   });
 
   it('stays on one connection below 32 MiB or without a validator', async () => {

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadFile, type DownloadResult } from '../../src/main/engine/net/download';
+import { MIN_SPACE, WireChannel, type BodySink, type WireResponse } from '../../src/main/engine/net/wire';
 import { startMediaServer, type MediaServer } from '../support/media-server';
 import { runCli } from '../support/run';
 import { appErrorOf } from '../support/errors';
@@ -135,10 +136,11 @@ describe('HTTP/1.1 answers', () => {
     expect(line).toBe('GET /media/clip.mp4?x=1 HTTP/1.1');
     const names = fields.map((f) => f.slice(0, f.indexOf(':')).toLowerCase());
     expect(new Set(names).size).toBe(names.length);
+    // HTTP/1.1 keeps the connection by default: a segmented download asks for its next window on it
+    expect(names).not.toContain('connection');
     expect(fields).toEqual(
       expect.arrayContaining([
         `host: ${new URL(srv.url).host}`,
-        'connection: close',
         'accept-encoding: identity',
         'referer: https://example.com/page',
         // credentials in the link become Basic authorization, as curl and browsers send them
@@ -225,6 +227,145 @@ describe('HTTP/1.1 answers', () => {
     const err = await appErrorOf(fetchTo(srv.url, { headers: { referer: 'https://a.example/\r\nX-Injected: 1' } }));
     expect(err.message).toMatch(/request header "referer"/);
     expect(srv.requests).toEqual([]);
+  });
+});
+
+/**
+ * A TCP server for several requests per connection: `onHead` runs for every request head that arrives, with the
+ * heads received so far on that connection, and writes what it likes. Counts connections.
+ */
+async function keptServer(onHead: (socket: net.Socket, heads: string[]) => void): Promise<{ url: string; connections: () => number }> {
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    const heads: string[] = [];
+    let got = '';
+    socket.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      for (let end = got.indexOf('\r\n\r\n'); end >= 0; end = got.indexOf('\r\n\r\n')) {
+        heads.push(got.slice(0, end));
+        got = got.slice(end + 4);
+        onHead(socket, heads);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  servers.push({
+    url: '',
+    requests: [],
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  });
+  return { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/clip.mp4`, connections: () => connections };
+}
+
+/** A body sink that keeps a copy of everything. */
+function collector(): BodySink & { bytes: () => Buffer } {
+  const room = Buffer.allocUnsafe(4 * MIN_SPACE);
+  const chunks: Buffer[] = [];
+  return {
+    space: () => room,
+    data: (bytes) => {
+      chunks.push(Buffer.from(bytes));
+      return true;
+    },
+    bytes: () => Buffer.concat(chunks),
+  };
+}
+
+const answer = (body: Buffer, extra = ''): Buffer => Buffer.concat([Buffer.from(`HTTP/1.1 206 Partial Content\r\nContent-Length: ${body.length}\r\n${extra}\r\n`), body]);
+
+describe('kept connections', () => {
+  const get = (ch: WireChannel, url: string, range: string): Promise<WireResponse> =>
+    ch.get({ url: new URL(url), headers: { range }, signal: new AbortController().signal, idleMs: 10_000 });
+  const body = async (res: WireResponse): Promise<Buffer> => {
+    const sink = collector();
+    await res.pipe(sink, new AbortController().signal);
+    return sink.bytes();
+  };
+
+  it('sends the next request behind an answer still arriving, and reads both answers when they come in one piece', async () => {
+    const parts = [randomBytes(200_000), randomBytes(300_000)];
+    // the first answer waits for the second request, then both go out in a single write: the end of the first
+    // body, the second head and the start of the second body arrive in the same read
+    const srv = await keptServer((socket, heads) => {
+      if (heads.length === 2) socket.write(Buffer.concat(parts.map((p) => answer(p))));
+    });
+    const ch = new WireChannel();
+    const first = await Promise.race([get(ch, srv.url, 'bytes=0-199999'), new Promise<null>((r) => setTimeout(() => r(null), 300))]);
+    // no answer before the second request: the client cannot know the first one's length yet, so it cannot pipeline
+    expect(first).toBeNull();
+    expect(ch.canPipeline(new URL(srv.url))).toBe(false);
+    ch.close();
+
+    const srv2 = await keptServer((socket, heads) => {
+      if (heads.length === 1) socket.write(answer(parts[0] as Buffer).subarray(0, 1000));
+      if (heads.length === 2) socket.write(Buffer.concat([answer(parts[0] as Buffer).subarray(1000), answer(parts[1] as Buffer)]));
+    });
+    const ch2 = new WireChannel();
+    const a = await get(ch2, srv2.url, 'bytes=0-199999');
+    expect(ch2.canPipeline(new URL(srv2.url))).toBe(true);
+    const b = get(ch2, srv2.url, 'bytes=200000-499999');
+    expect(sha256(await body(a))).toBe(sha256(parts[0] as Buffer));
+    expect(sha256(await body(await b))).toBe(sha256(parts[1] as Buffer));
+    expect(srv2.connections()).toBe(1);
+    ch2.close();
+  });
+
+  it('opens a new connection after an answer that says Connection: close, after unasked bytes, and for a kept one the server closed', async () => {
+    const part = randomBytes(5000);
+    const srv = await keptServer((socket, heads) => {
+      const range = /range: (.*)/.exec(heads.at(-1) as string)?.[1];
+      if (range === 'close') socket.write(answer(part, 'Connection: close\r\n'));
+      else if (range === 'junk') socket.write(Buffer.concat([answer(part), Buffer.from('HTTP/1.1 200 OK\r\n')]));
+      else if (range === 'hangup') socket.end(answer(part));
+      else socket.write(answer(part));
+    });
+    const ch = new WireChannel();
+    const sequence = ['kept', 'kept', 'close', 'kept', 'junk', 'kept', 'hangup', 'kept'];
+    for (const range of sequence) {
+      expect(sha256(await body(await get(ch, srv.url, range)))).toBe(sha256(part));
+      // the server's close reaches the client a moment later
+      if (range === 'hangup') await new Promise((r) => setTimeout(r, 50));
+    }
+    // each of close, junk and hangup ends its connection: kept, kept, close | kept, junk | kept, hangup | kept
+    expect(srv.connections()).toBe(4);
+    ch.close();
+  });
+
+  it('sends a request again on a new connection when the kept one ends before answering it, and not when the owner closed the channel', async () => {
+    const part = randomBytes(5000);
+    let closed = 0;
+    const srv = await keptServer((socket, heads) => {
+      // every connection answers its first request and drops its second (an idle timeout that strikes as it arrives)
+      if (heads.length === 1) socket.write(answer(part));
+      else {
+        closed++;
+        socket.destroy();
+      }
+    });
+    const ch = new WireChannel();
+    expect(sha256(await body(await get(ch, srv.url, 'a')))).toBe(sha256(part));
+    expect(sha256(await body(await get(ch, srv.url, 'b')))).toBe(sha256(part));
+    expect(closed).toBe(1);
+    expect(srv.connections()).toBe(2);
+
+    // pipelined behind an answer the owner then gives up: the request is not sent again
+    const slow = await keptServer((socket, heads) => {
+      if (heads.length === 1) socket.write(answer(part).subarray(0, 100));
+    });
+    const a = await get(ch, slow.url, 'a');
+    const b = get(ch, slow.url, 'b');
+    ch.close();
+    expect((await appErrorOf(b)).code).toBe('ERR_NETWORK');
+    expect((await appErrorOf(body(a))).code).toBe('ERR_NETWORK');
+    expect(slow.connections()).toBe(1);
   });
 });
 

@@ -12,6 +12,10 @@
  * HTTP goes through ./wire (our HTTP/1.1 client), which reads each body straight into this file's receive buffers
  * (slabs): a byte is copied by the kernel into a slab, and written from there to the part file, with no buffer
  * allocated per read. See wire.ts for why node:http is not used here.
+ *
+ * A segmented download asks for each segment in windows over one kept connection, the next window's request sent
+ * as the current one starts (see WINDOW_MIN and Pace): a stop then throws away at most about two windows per
+ * connection, not whatever the kernel had queued.
  */
 import { setMaxListeners } from 'node:events';
 import { promises as fsp } from 'node:fs';
@@ -24,7 +28,7 @@ import { diskError } from '../library/files';
 import type { Logger } from '../log';
 import { describeUrl } from './http';
 import { backoffDelay, sleep } from './retry';
-import { httpGet, MIN_SPACE, type BodySink, type WireResponse } from './wire';
+import { MIN_SPACE, WireChannel, type BodySink, type WireResponse } from './wire';
 
 export interface DownloadProgress {
   downloadedBytes: number;
@@ -62,6 +66,15 @@ export const SIDECAR_FILE = 'media.part.json';
 export const SEGMENT_MIN_TOTAL = 32 * 2 ** 20;
 /** The first request of a download that may be segmented asks for this much (and learns the size). */
 const PROBE_BYTES = 4 * 2 ** 20;
+/**
+ * A segment is asked for in windows over a kept connection, so that the server never has more than two windows
+ * per connection (the one arriving, and the next, asked for ahead) on their way when the download stops. This
+ * matters when the link is faster than the downloader (loopback, a LAN, a busy CPU): the bytes then wait in the
+ * kernel's receive queue, which grows to tens of MiB per connection, and a pause or a crash throws them away.
+ * Windows grow only on a link whose round trip outlasts them (see Pace).
+ */
+const WINDOW_MIN = 2 ** 20;
+const WINDOW_MAX = 64 * 2 ** 20;
 const MAX_CONNECTIONS = 16;
 const MAX_REDIRECTS = 5;
 /** Tries of one segment in a row that fail without receiving a byte, before the call gives up (ERR_NETWORK). */
@@ -144,6 +157,8 @@ interface Opened {
   res: WireResponse;
   /** After redirects. */
   url: URL;
+  /** The connection it came on, for the next request of the same segment. */
+  channel: WireChannel;
 }
 
 /** The file on the server is not the one the part file holds (or the server ignored our range): start over. */
@@ -195,6 +210,8 @@ class DirectDownload {
   private unwritten = 0;
   private resumedFrom = 0;
   private readonly speedSamples: Array<[number, number]> = [];
+  /** The shortest TCP connect of this call's connections (Pace). */
+  private rttMs = Infinity;
 
   constructor(private readonly req: DownloadRequest) {
     this.part = path.join(req.dir, PART_FILE);
@@ -394,7 +411,7 @@ class DirectDownload {
     // a range request for the first PROBE_BYTES probes range support at no cost: a 206 carries the total size in
     // Content-Range, and its body is the file's first bytes. Bounded, so that this connection, which then carries
     // the first segment, does not have the server push the rest of the file at it (all of it wasted)
-    const opened = reuse ?? (await this.request(url, allowSegments ? { range: `bytes=0-${PROBE_BYTES - 1}` } : {}, req.signal));
+    const opened = reuse ?? (await this.request(url, allowSegments ? { range: `bytes=0-${PROBE_BYTES - 1}` } : {}, req.signal, new WireChannel()));
     const { res } = opened;
     let total: number | null;
     let partial = false;
@@ -444,7 +461,12 @@ class DirectDownload {
     }
     this.state = state;
     req.log?.info({ url: this.source, size: total, segments: state.segments.length, contentType: state.contentType }, 'direct download started');
-    await this.saver?.save();
+    try {
+      await this.saver?.save();
+    } catch (err) {
+      res.destroy();
+      throw err;
+    }
     await this.runSegments(state.segments, opened);
   }
 
@@ -466,10 +488,19 @@ class DirectDownload {
     this.req.signal.addEventListener('abort', stop, { once: true });
     let failure: unknown = null;
     const worker = async (opened: Opened | null): Promise<void> => {
-      for (let seg = queue.shift(); seg; seg = queue.shift()) {
-        await this.fetchSegment(seg, opened, round.signal);
-        opened = null;
+      const channel = opened?.channel ?? new WireChannel();
+      const pace = new Pace();
+      try {
+        for (let seg = queue.shift(); seg; seg = queue.shift()) {
+          await this.fetchSegment(seg, opened, channel, pace, round.signal);
+          opened = null;
+        }
+      } catch (err) {
+        // a restart hands the answer it got (and so this connection) on to the fresh start
+        if (!(err instanceof Restart && err.opened?.channel === channel)) channel.close();
+        throw err;
       }
+      channel.close();
     };
     const workers = Math.max(1, Math.min(this.req.connections, MAX_CONNECTIONS, queue.length));
     try {
@@ -477,6 +508,8 @@ class DirectDownload {
         Array.from({ length: workers }, (_, i) =>
           worker(i === 0 ? first : null).catch((err: unknown) => {
             if (failure === null) failure = err;
+            // only the first failure is acted on: a later restart's open answer is not needed
+            else if (err instanceof Restart) err.opened?.res.destroy();
             round.abort();
           }),
         ),
@@ -487,36 +520,91 @@ class DirectDownload {
     if (failure !== null) throw failure;
   }
 
-  /** Downloads one segment to its end, resuming after dropped connections (a few tries in a row without progress). */
-  private async fetchSegment(seg: Segment, opened: Opened | null, signal: AbortSignal): Promise<void> {
+  /**
+   * Downloads one segment to its end, resuming after dropped connections (a few tries in a row without progress).
+   * One stream asks for "the rest" (bytes=N-). A segment asks window by window over `channel`: the request for the
+   * next window goes out as the current window's answer starts (pipelined), so it follows without a round trip.
+   */
+  private async fetchSegment(seg: Segment, opened: Opened | null, channel: WireChannel, pace: Pace, signal: AbortSignal): Promise<void> {
     const state = this.state as PartState;
+    const url = new URL(this.req.url);
+    const windowed = state.segments.length > 1;
+    const ask = (from: number): Promise<Opened> => {
+      const last = windowed ? Math.min(seg.end as number, from + pace.window - 1) : '';
+      const headers: Record<string, string> = { range: `bytes=${from}-${last}` };
+      const validator = ifRangeValue(state);
+      if (validator) headers['if-range'] = validator;
+      return this.request(url, headers, signal, channel);
+    };
+    /** The next window's request, sent ahead. */
+    const sent: { ahead: { from: number; answer: Promise<Opened> } | null } = { ahead: null };
+    const askAhead = (from: number): void => {
+      const next = { from, answer: ask(from) };
+      // settled here too, so that a failure before it is awaited is not an unhandled rejection
+      next.answer.catch(() => undefined);
+      sent.ahead = next;
+    };
+    /** The connection carries the request sent ahead: both are given up. */
+    const dropAhead = (): void => {
+      if (!sent.ahead) return;
+      void sent.ahead.answer.then((o) => o.res.destroy(), () => undefined);
+      sent.ahead = null;
+      channel.close();
+    };
+    /** Called at every read of the current window. */
+    let onReceived = (): void => undefined;
+    /** The segment's writer, kept from window to window (no wait for the disk between them); null after a failure. */
+    let sink: SegmentSink | null = null;
     let failures = 0;
-    while (!isComplete(seg)) {
-      const from = seg.start + seg.done;
-      const before = seg.done;
-      try {
-        let current = opened;
-        opened = null;
-        if (!current) {
-          // one stream asks for "the rest" (bytes=N-), segments for exactly their part
-          const headers: Record<string, string> = { range: `bytes=${from}-${state.segments.length > 1 ? seg.end : ''}` };
-          const validator = ifRangeValue(state);
-          if (validator) headers['if-range'] = validator;
-          current = await this.request(new URL(this.req.url), headers, signal);
-          if (!this.acceptRange(current, seg, from)) continue;
+    try {
+      for (;;) {
+        const from = sink ? sink.position : seg.start + seg.done;
+        if (seg.end !== null && from > seg.end) break;
+        const before = seg.done;
+        try {
+          let current = opened;
+          opened = null;
+          if (!current) {
+            // a window that ended early (a server that caps ranges) leaves the request sent ahead pointing past its end
+            if (sent.ahead && sent.ahead.from !== from) dropAhead();
+            const answer = sent.ahead?.answer ?? ask(from);
+            sent.ahead = null;
+            current = await answer;
+            if (!this.acceptRange(current, seg, from)) break;
+          }
+          const last = windowed ? parseContentRange(current.res.header('content-range'))?.end : undefined;
+          const more = last !== undefined && last !== null && last < (seg.end as number);
+          // at the first bytes of this window: its answer showed whether the connection takes a request now
+          onReceived = () => {
+            if (more && !sent.ahead && channel.canPipeline(url)) askAhead(last + 1);
+          };
+          sink ??= this.segmentSink(seg, () => onReceived());
+          const started = performance.now();
+          const at = sink.position;
+          await this.stream(current.res, seg, sink, signal);
+          // one server, one round trip: the shortest any connection of this download measured
+          this.rttMs = Math.min(this.rttMs, channel.rttMs);
+          pace.streamed(sink.position - at, performance.now() - started, this.rttMs);
+          // the end of a window, or a clean end before it (a server that caps ranges): ask for the rest
+          continue;
+        } catch (err) {
+          dropAhead();
+          // what arrived is kept (stream() has settled the sink already when it was the one that failed)
+          const failed = sink;
+          sink = null;
+          if (failed) await this.settle(failed);
+          if (!(err instanceof AppError) || err.code !== 'ERR_NETWORK' || signal.aborted) throw err;
+          this.req.log?.warn({ url: this.source, from, code: err.code, message: err.message }, 'direct download connection lost');
         }
-        await this.stream(current.res, seg, signal);
-        if (isComplete(seg)) return;
-        // a clean end before the segment's end (a server that caps ranges): ask for the rest
-      } catch (err) {
-        if (!(err instanceof AppError) || err.code !== 'ERR_NETWORK' || signal.aborted) throw err;
-        this.req.log?.warn({ url: this.source, from, code: err.code, message: err.message }, 'direct download connection lost');
+        failures = seg.done > before ? 0 : failures + 1;
+        if (failures > MAX_RETRIES) {
+          throw new AppError('ERR_NETWORK', `The connection to ${this.source} keeps dropping (${MAX_RETRIES + 1} tries without progress): check the network, then retry.`);
+        }
+        if (failures > 0) await sleep(backoffDelay(failures - 1, 250, 4_000), signal);
       }
-      failures = seg.done > before ? 0 : failures + 1;
-      if (failures > MAX_RETRIES) {
-        throw new AppError('ERR_NETWORK', `The connection to ${this.source} keeps dropping (${MAX_RETRIES + 1} tries without progress): check the network, then retry.`);
-      }
-      if (failures > 0) await sleep(backoffDelay(failures - 1, 250, 4_000), signal);
+      if (sink) await this.settle(sink);
+    } finally {
+      dropAhead();
     }
   }
 
@@ -582,17 +670,13 @@ class DirectDownload {
     }
   }
 
-  /**
-   * Writes a response's body into a segment, at its offset, until the segment's end (the rest of a longer answer is
-   * not read) or the body's end. Resolves once every received byte is on disk; on failure, what arrived is kept
-   * (except a web page's bytes, which are never written).
-   */
-  private async stream(res: WireResponse, seg: Segment, signal: AbortSignal): Promise<void> {
-    const state = this.state as PartState;
-    const sink = new SegmentSink(res, this.fh as FileHandle, this.slabs, seg.start + seg.done, seg.end === null ? Infinity : seg.end + 1, this.req.maxBytes, {
+  /** A writer for a segment from its first byte not on disk; `onReceived` hears of every read. */
+  private segmentSink(seg: Segment, onReceived: () => void): SegmentSink {
+    return new SegmentSink(this.fh as FileHandle, this.slabs, seg.start + seg.done, seg.end === null ? Infinity : seg.end + 1, this.req.maxBytes, {
       received: (n) => {
         this.transferred += n;
         this.unwritten += n;
+        onReceived();
       },
       written: (n) => {
         seg.done += n;
@@ -603,6 +687,16 @@ class DirectDownload {
       notMedia: () => notMedia(this.source),
       diskError: (err) => diskError(err, this.req.dir),
     });
+  }
+
+  /**
+   * Reads an answer's body into a segment's sink, until the segment's end (the rest of a longer answer is not
+   * read) or the body's end. On failure the sink is settled first (what arrived is kept, except a web page's
+   * bytes, which are never written).
+   */
+  private async stream(res: WireResponse, seg: Segment, sink: SegmentSink, signal: AbortSignal): Promise<void> {
+    const state = this.state as PartState;
+    sink.attach(res);
     let outcome: AppError | null = null;
     try {
       await res.pipe(sink, signal);
@@ -619,27 +713,36 @@ class DirectDownload {
         seg.end = sink.position - 1;
       }
     }
-    try {
+    if (outcome) {
       // errors from the last writes (disk full) win over the transfer's own outcome
+      await this.settle(sink);
+      throw outcome;
+    }
+  }
+
+  /** Waits until every kept byte a sink received is on disk; rejects with the disk's error. Once per sink. */
+  private async settle(sink: SegmentSink): Promise<void> {
+    if (sink.settled) return;
+    sink.settled = true;
+    try {
       await sink.flush();
     } finally {
       // bytes received but never to be written (a web page's, or held back when the connection failed)
       this.unwritten -= sink.unwritten;
     }
-    if (outcome) throw outcome;
   }
 
   // ---------------------------------------------------------------------------------------------------------
   // HTTP
 
-  /** GET with redirects (at most 5, http/https only). Resolves with the final response's head. */
-  private async request(start: URL, extra: Record<string, string>, signal: AbortSignal): Promise<Opened> {
+  /** GET with redirects (at most 5, http/https only) over `channel`. Resolves with the final response's head. */
+  private async request(start: URL, extra: Record<string, string>, signal: AbortSignal, channel: WireChannel): Promise<Opened> {
     let url = start;
     let headers = { ...this.baseHeaders, ...extra };
     for (let hops = 0; ; hops++) {
-      const res = await this.openOnce(url, headers, signal);
+      const res = await channel.get({ url, headers, signal, idleMs: IDLE_TIMEOUT_MS });
       const location = res.header('location');
-      if (!REDIRECTS.has(res.status) || !location) return { res, url };
+      if (!REDIRECTS.has(res.status) || !location) return { res, url, channel };
       res.destroy();
       if (hops >= MAX_REDIRECTS) throw new AppError('ERR_UNAVAILABLE', `${this.source} redirected more than ${MAX_REDIRECTS} times.`);
       let next: URL;
@@ -658,10 +761,6 @@ class DirectDownload {
       }
       url = next;
     }
-  }
-
-  private openOnce(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<WireResponse> {
-    return httpGet({ url, headers, signal, idleMs: IDLE_TIMEOUT_MS });
   }
 
   private httpError(opened: Opened): AppError {
@@ -727,8 +826,8 @@ interface SinkEvents {
 }
 
 /**
- * One response body into the part file from `pos` on: socket reads land in slabs (wire's BodySink), slabs are
- * written in order, one writev at a time, at increasing offsets. Stops itself at `limit` (the segment's end),
+ * A segment's bytes into the part file from `pos` on, from one answer or several in turn (its windows): socket reads
+ * land in slabs (wire's BodySink), slabs are written in order, one writev at a time, at increasing offsets. Stops itself at `limit` (the segment's end),
  * refuses more than `maxBytes` in the file, and holds the file's first bytes back until they show they are no
  * web page.
  */
@@ -736,6 +835,8 @@ class SegmentSink implements BodySink {
   failure: AppError | null = null;
   /** The segment's last byte arrived (the connection was closed on purpose). */
   atLimit = false;
+  /** DirectDownload.settle() has run for it: it takes no more answers. */
+  settled = false;
   private pos: number;
   private writePos: number;
   private cur: Slab | null = null;
@@ -749,8 +850,10 @@ class SegmentSink implements BodySink {
   private timer: NodeJS.Timeout | null = null;
   private writeError: unknown = null;
 
+  /** The answer being read into it (attach()). */
+  private res: WireResponse | null = null;
+
   constructor(
-    private readonly res: WireResponse,
     private readonly fh: FileHandle,
     private readonly pool: Buffer[],
     start: number,
@@ -760,6 +863,11 @@ class SegmentSink implements BodySink {
   ) {
     this.pos = start;
     this.writePos = start;
+  }
+
+  /** The next answer to read from (the segment's next window): it continues at `position`. */
+  attach(res: WireResponse): void {
+    this.res = res;
   }
 
   /** File offset of the next byte to arrive. */
@@ -800,7 +908,8 @@ class SegmentSink implements BodySink {
       // into the next segment's bytes
       if (this.endSniff()) return false;
       this.atLimit = true;
-      this.res.destroy();
+      // an answer that ends here leaves its connection for the next request
+      if (!this.res?.complete) this.res?.destroy();
       return false;
     }
     if (cur.buf.length - cur.fill < MIN_SPACE) this.retire(cur);
@@ -838,7 +947,7 @@ class SegmentSink implements BodySink {
 
   private stop(failure: AppError): false {
     this.failure ??= failure;
-    this.res.destroy();
+    this.res?.destroy();
     return false;
   }
 
@@ -883,7 +992,7 @@ class SegmentSink implements BodySink {
     this.pool.push(slab.buf);
     if (this.starved) {
       this.starved = false;
-      this.res.resume();
+      this.res?.resume();
     }
   }
 
@@ -912,6 +1021,23 @@ class SegmentSink implements BodySink {
         this.release(slab);
       }
     }
+  }
+}
+
+/**
+ * The size of a connection's windows: what the link carries in a round trip (the shortest TCP connect of the
+ * download's connections, WireChannel.rttMs), so that the answer to the request sent ahead (which the server has
+ * half a round trip after the window's start) follows the window without a pause; within WINDOW_MIN and WINDOW_MAX. The rate is the last window's: a downloader that cannot keep up with the link
+ * measures its own lower rate, and a near server's round trip is short, so there windows stay small.
+ */
+class Pace {
+  window = WINDOW_MIN;
+
+  streamed(bytes: number, ms: number, rttMs: number): void {
+    // a short window (a segment's last bytes) says little about the rate
+    if (bytes < WINDOW_MIN / 2 || ms <= 0 || !Number.isFinite(rttMs)) return;
+    const wanted = (rttMs * bytes) / ms;
+    this.window = Math.min(WINDOW_MAX, Math.max(WINDOW_MIN, Math.round(wanted / MIN_SPACE) * MIN_SPACE));
   }
 }
 

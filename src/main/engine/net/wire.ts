@@ -1,12 +1,17 @@
 /**
- * The direct downloader's HTTP/1.1 client: one GET per connection (`Connection: close`), over node:net or
- * node:tls, with the response body read straight into buffers the caller hands out (the sockets' `onread`
- * option). A body byte is copied once, by the kernel, into the buffer that is then written to disk.
+ * The direct downloader's HTTP/1.1 client: GET requests over a kept-alive connection per WireChannel (node:net or
+ * node:tls), one request at a time, with each response body read straight into buffers the caller hands out (the
+ * sockets' `onread` option). A body byte is copied once, by the kernel, into the buffer that is then written to
+ * disk.
  *
  * Why not node:http: its client allocates a new buffer for every socket read and copies each body chunk once
  * more on its way out of the parser; on a fast link that garbage and those copies cost the downloader more CPU
  * per byte than the transfer itself (bench/RESULTS.md, section 5). The HTTP a file download needs is small:
  * a status line, headers, and a body framed by Content-Length, chunked transfer coding, or the connection's end.
+ *
+ * A connection is kept for the next request only after a body framed by Content-Length that ended exactly there,
+ * from an HTTP/1.1 server that did not say `Connection: close`. A request sent on a kept connection that the
+ * server closed meanwhile (its idle timeout) fails before any byte of an answer; it is sent once more on a new one.
  *
  * Limits: the response head must fit in HEAD_MAX bytes; interim 1xx answers are skipped; a body with a transfer
  * coding other than chunked is refused, as is a head with conflicting Content-Length values (RFC 9112 §6.3).
@@ -36,7 +41,7 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 
 export interface WireRequest {
   url: URL;
-  /** Lower-case names; Host and Connection are set here. Values must not contain CR, LF or NUL. */
+  /** Lower-case names; Host is set here, Connection is not sent (HTTP/1.1 keeps connections by default). Values must not contain CR, LF or NUL. */
   headers: Record<string, string>;
   /** Aborts the request until its head has arrived; pipe() takes the signal for the body. */
   signal: AbortSignal;
@@ -46,34 +51,178 @@ export interface WireRequest {
 
 type Framing = { kind: 'length'; remaining: number } | { kind: 'chunked'; decoder: ChunkedDecoder } | { kind: 'close' };
 
-/** Sends the GET; resolves when the response head (after any 1xx) has arrived. The body waits for pipe(). */
-export function httpGet(req: WireRequest): Promise<WireResponse> {
-  return new Promise((resolve, reject) => {
-    const { url, signal } = req;
-    const where = describeUrl(url.href);
-    if (signal.aborted) {
-      reject(canceled());
+/**
+ * GET requests over one kept-alive connection (a new one when the last was not kept, or for another origin).
+ * A request may be sent while the previous answer's body is still arriving (pipelining, RFC 9112 §9.3.2), once
+ * that answer has shown the connection is kept and where its body ends; the answers then follow each other on
+ * the connection, and the next one's bytes that arrive with the end of the last are handed over to it.
+ * close() ends the connection; a channel without an open connection holds nothing.
+ */
+export class WireChannel {
+  private socket: net.Socket | null = null;
+  /** Origin of the open connection. */
+  private origin = '';
+  /** The answer the connection is carrying, from its request until its body ended or it was destroyed. */
+  private current: WireResponse | null = null;
+  /** Requests sent after the current one (pipelined), their answers still to come, in order. */
+  private queued: WireResponse[] = [];
+  /** Reads while the connection is kept between requests: any byte the server sends then ends it. */
+  private idleBuf: Buffer | null = null;
+  /** Counts close() calls: a request sent again must not reopen a channel its owner closed meanwhile. */
+  private closes = 0;
+  /**
+   * The shortest time a TCP connect of this channel took: about one round trip to the server (plus what delayed
+   * this process's event loop); Infinity before the first connection.
+   */
+  rttMs = Infinity;
+
+  /** The next request to `url` would go out at once on this connection, behind the answer still arriving. */
+  canPipeline(url: URL): boolean {
+    return this.socket !== null && this.origin === url.origin && this.queued.length === 0 && this.current?.pipelinable === true;
+  }
+
+  /**
+   * Sends the GET; resolves when the response head (after any 1xx) has arrived. The body waits for pipe().
+   * Behind an answer still arriving only when canPipeline(); otherwise that answer is abandoned with its connection.
+   */
+  async get(req: WireRequest): Promise<WireResponse> {
+    if (this.current && !this.canPipeline(req.url)) this.drop();
+    const kept = this.socket !== null && this.origin === req.url.origin;
+    if (!kept) this.drop();
+    const closes = this.closes;
+    const res = this.send(req);
+    try {
+      return await res.head;
+    } catch (err) {
+      // a kept connection the server closed meanwhile (or that failed under the answer before) ends before any
+      // byte of this answer: a GET may be sent again, on a new connection
+      if (kept && res.unanswered && closes === this.closes && !req.signal.aborted && err instanceof AppError && err.code === 'ERR_NETWORK') {
+        this.drop();
+        return this.send(req).head;
+      }
+      throw err;
+    }
+  }
+
+  /** Ends the open connection; answers it still carries fail (ERR_NETWORK). */
+  close(): void {
+    this.closes++;
+    this.drop();
+  }
+
+  /**
+   * An answer is done with the connection: it goes on to the next request only when `keep`. `surplus`: bytes that
+   * arrived after the answer's end, in the same read (the next pipelined answer's), valid only during this call.
+   */
+  release(res: WireResponse, keep: boolean, surplus: Buffer | null): void {
+    if (this.current !== res) {
+      // a pipelined request given up: its answer would still come on this connection
+      if (this.queued.includes(res)) this.drop();
       return;
+    }
+    const next = this.queued.shift() ?? null;
+    this.current = next;
+    if (!keep || (surplus && !next)) {
+      // not kept, or bytes nobody asked for
+      this.drop();
+      return;
+    }
+    if (next) {
+      if (surplus) next.feed(surplus);
+      // the last answer may have ended with reading stopped (its final bytes had waited for pipe())
+      if (next.reading) this.socket?.resume();
+      return;
+    }
+    // kept idle: no deadline of ours (the server closes it when it wants), reading on to notice that
+    this.socket?.setTimeout(0);
+    this.socket?.resume();
+  }
+
+  /** Destroys the connection; the answers it carries fail. */
+  private drop(): void {
+    const { socket } = this;
+    const pending = [this.current, ...this.queued];
+    this.socket = null;
+    this.current = null;
+    this.queued = [];
+    socket?.destroy();
+    for (const res of pending) res?.fail(new AppError('ERR_NETWORK', 'The connection was closed before the end of the answer.'));
+  }
+
+  private send(req: WireRequest): WireResponse {
+    const res = new WireResponse(this, describeUrl(req.url.href), req.idleMs);
+    if (req.signal.aborted) {
+      res.fail(canceled());
+      return res;
     }
     let head: string;
     try {
-      head = requestHead(url, req.headers);
+      head = requestHead(req.url, req.headers);
     } catch (err) {
-      reject(err);
-      return;
+      res.fail(err as AppError);
+      return res;
     }
-    const res = new WireResponse(where, resolve, reject);
+    // current first: a new connection asks it for the buffer of its first read as it is made
+    if (this.current) this.queued.push(res);
+    else this.current = res;
+    const socket = this.socket ?? this.connect(req.url);
+    res.attach(socket, req.signal);
+    // written once connected (and, for TLS, once the handshake is done)
+    socket.write(head);
+    return res;
+  }
+
+  private connect(url: URL): net.Socket {
     const secure = url.protocol === 'https:';
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port) || (secure ? 443 : 80);
-    const onread: net.OnReadOpts = { buffer: () => res.nextBuffer(), callback: (n, buf) => res.onRead(n, buf) };
+    // `socket` is still null while net.connect asks for the first read's buffer
+    let socket: net.Socket | null = null;
+    const mine = (): boolean => socket === null || socket === this.socket;
+    const onread: net.OnReadOpts = {
+      buffer: () => (mine() ? this.current?.nextBuffer() : null) ?? (this.idleBuf ??= Buffer.allocUnsafe(1024)),
+      callback: (n, buf) => mine() && this.onRead(n, buf),
+    };
     // tls.connect takes onread as net.connect does (Node >= 15), though @types/node does not list it
     const tlsOptions: tls.ConnectionOptions & { onread: net.OnReadOpts } = { host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], onread };
-    const socket = secure ? tls.connect(tlsOptions) : net.connect({ host, port, onread });
-    res.attach(socket, signal, req.idleMs);
-    // written once connected (and, for TLS, once the handshake is done)
-    socket.write(head);
-  });
+    const connecting = performance.now();
+    socket = secure ? tls.connect(tlsOptions) : net.connect({ host, port, onread });
+    socket.once('connect', () => (this.rttMs = Math.min(this.rttMs, performance.now() - connecting)));
+    // events of a connection this channel no longer holds are ignored (it was destroyed)
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (!mine()) return;
+      if (this.current) this.current.socketError(err);
+      else this.drop();
+    });
+    const onEnd = (): void => {
+      if (!mine()) return;
+      if (this.current) this.current.socketEnd();
+      else this.drop();
+    };
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    socket.on('timeout', () => {
+      if (mine()) this.current?.socketIdle();
+    });
+    this.socket = socket;
+    this.origin = url.origin;
+    return socket;
+  }
+
+  /** onread's callback. false stops reading. */
+  private onRead(n: number, buf: Uint8Array): boolean {
+    const socket = this.socket;
+    const res = this.current;
+    if (!res) {
+      // a kept connection has nothing to say between answers: anything it sends ends it
+      this.drop();
+      return false;
+    }
+    const more = res.onRead(n, buf);
+    if (this.current === res || this.socket !== socket) return more;
+    // the answer ended: the connection reads on for the next one (or, kept idle, to notice a close)
+    return this.current?.reading ?? true;
+  }
 }
 
 function requestHead(url: URL, headers: Record<string, string>): string {
@@ -90,7 +239,7 @@ function requestHead(url: URL, headers: Record<string, string>): string {
     const user = `${unescapeUserinfo(url.username)}:${unescapeUserinfo(url.password)}`;
     lines.push(`authorization: Basic ${Buffer.from(user).toString('base64')}`);
   }
-  lines.push('connection: close', '', '');
+  lines.push('', '');
   return lines.join('\r\n');
 }
 
@@ -127,17 +276,41 @@ export class WireResponse {
   /** The server closed its side. */
   private eof = false;
   private settled = false;
+  /** HTTP/1.1 without `Connection: close`: the server keeps the connection after this answer. */
+  private persistent = false;
+  /** Bytes that arrived past the body's Content-Length (a view into the read buffer, until finish()). */
+  private surplus: Buffer | null = null;
+  /** Resolves with this response once its head has arrived. */
+  readonly head: Promise<WireResponse>;
+  private headResolve: ((res: WireResponse) => void) | null = null;
+  private headReject: ((err: AppError) => void) | null = null;
   private bodyResolve: (() => void) | null = null;
   private bodyReject: ((err: AppError) => void) | null = null;
   private detachSignal: () => void = () => undefined;
   private failure: AppError | null = null;
-  private idleMs = 0;
 
   constructor(
+    private readonly channel: WireChannel,
     private readonly where: string,
-    private headResolve: ((res: WireResponse) => void) | null,
-    private headReject: ((err: AppError) => void) | null,
-  ) {}
+    private readonly idleMs: number,
+  ) {
+    this.head = new Promise((resolve, reject) => {
+      this.headResolve = resolve;
+      this.headReject = reject;
+    });
+    // a failure nobody awaits (the channel sends the request again) is not an unhandled rejection
+    this.head.catch(() => undefined);
+  }
+
+  /** Failed before any byte of an answer arrived. */
+  get unanswered(): boolean {
+    return this.status === 0 && this.headLen === 0;
+  }
+
+  /** The whole body has arrived (its length or last chunk said so). */
+  get complete(): boolean {
+    return this.framingDone();
+  }
 
   /** Case-insensitive header value, trimmed; null when absent or empty. */
   header(name: string): string | null {
@@ -185,38 +358,64 @@ export class WireResponse {
     this.socket?.resume();
   }
 
-  /** Closes the connection (the caller is done with it); a body being piped resolves. */
+  /** Stops reading the body (the caller is done with it; the connection is not kept); a body being piped resolves. */
   destroy(): void {
     if (this.phase === 'body') this.finish();
     this.close();
   }
 
   // ---------------------------------------------------------------------------------------------------------
-  // socket plumbing (called by httpGet)
+  // socket plumbing (called by WireChannel)
 
-  attach(socket: net.Socket, signal: AbortSignal, idleMs: number): void {
+  attach(socket: net.Socket, signal: AbortSignal): void {
     this.socket = socket;
-    this.idleMs = idleMs;
-    socket.setTimeout(idleMs, () => {
-      // reading paused because the disk is behind: not the server's silence (the next read restarts the clock)
-      if (this.phase === 'body' && this.paused) return;
-      this.fail(new AppError('ERR_NETWORK', `${this.where} stopped sending data for ${idleMs / 1000} s: check the network, then retry.`));
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      const code = err.code ?? '';
-      this.fail(
-        /CERT|SELF_SIGNED|TLS|SSL/.test(code)
-          ? new AppError('ERR_NETWORK', `The secure connection to ${this.where} failed (${code}): its certificate could not be verified.`)
-          : new AppError('ERR_NETWORK', `Lost the connection to ${this.where}${code ? ` (${code})` : ''}: check the network, then retry.`),
-      );
-    });
-    const onEnd = (): void => {
-      this.eof = true;
-      this.endOfStream();
-    };
-    socket.on('end', onEnd);
-    socket.on('close', onEnd);
+    socket.setTimeout(this.idleMs);
     this.watch(signal);
+  }
+
+  /** The connection is kept after this answer, whose body's end is known: a next request may be sent now. */
+  get pipelinable(): boolean {
+    return (this.phase === 'wait' || this.phase === 'body') && this.persistent && this.framing.kind === 'length' && !this.eof;
+  }
+
+  /** Wants the connection read (as the current answer). */
+  get reading(): boolean {
+    return this.phase === 'head' || (this.phase === 'body' && !this.paused);
+  }
+
+  /**
+   * Bytes of this answer that arrived in a buffer not its own (the answer before it on the connection had it):
+   * copied in, as its head and then as body bytes that wait for pipe().
+   */
+  feed(bytes: Buffer): void {
+    let off = 0;
+    while (off < bytes.length && this.phase === 'head') {
+      const n = Math.min(bytes.length - off, HEAD_MAX - this.headLen);
+      this.headBuf.set(bytes.subarray(off, off + n), this.headLen);
+      off += n;
+      this.readHead(n);
+    }
+    for (; off < bytes.length && this.phase === 'wait'; off += MIN_SPACE) this.early.push(Buffer.from(bytes.subarray(off, off + MIN_SPACE)));
+  }
+
+  socketIdle(): void {
+    // reading paused because the disk is behind: not the server's silence (the next read restarts the clock)
+    if (this.phase === 'body' && this.paused) return;
+    this.fail(new AppError('ERR_NETWORK', `${this.where} stopped sending data for ${this.idleMs / 1000} s: check the network, then retry.`));
+  }
+
+  socketError(err: NodeJS.ErrnoException): void {
+    const code = err.code ?? '';
+    this.fail(
+      /CERT|SELF_SIGNED|TLS|SSL/.test(code)
+        ? new AppError('ERR_NETWORK', `The secure connection to ${this.where} failed (${code}): its certificate could not be verified.`)
+        : new AppError('ERR_NETWORK', `Lost the connection to ${this.where}${code ? ` (${code})` : ''}: check the network, then retry.`),
+    );
+  }
+
+  socketEnd(): void {
+    this.eof = true;
+    this.endOfStream();
   }
 
   private watch(signal: AbortSignal): void {
@@ -239,7 +438,12 @@ export class WireResponse {
 
   /** onread's callback. false stops reading. */
   onRead(n: number, buf: Uint8Array): boolean {
-    if (this.phase === 'head') return this.readHead(n);
+    if (this.phase === 'head') {
+      if (buf === this.region) return this.readHead(n);
+      // the first bytes on a kept connection land in a buffer handed out before this answer was the current one
+      this.feed(Buffer.from(buf.buffer, buf.byteOffset, n));
+      return this.phase === 'head';
+    }
     if (this.phase === 'wait') {
       this.early.push(Buffer.from(buf.subarray(0, n)));
       return false;
@@ -306,7 +510,7 @@ export class WireResponse {
 
   private parseHead(text: string): number {
     const lines = text.split('\r\n');
-    const m = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
+    const m = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
     if (!m) throw protocolError(this.where, 'it did not answer in HTTP/1.1');
     let last: string | null = null;
     for (const line of lines.slice(1)) {
@@ -323,7 +527,9 @@ export class WireResponse {
       this.headers[name] = name in this.headers ? `${this.headers[name]}, ${value}` : value;
       last = name;
     }
-    return Number(m[1]);
+    const connection = (this.headers.connection ?? '').toLowerCase().split(',').map((t) => t.trim());
+    this.persistent = m[1] === '1' && !connection.includes('close');
+    return Number(m[2]);
   }
 
   private bodyFraming(): Framing {
@@ -352,7 +558,10 @@ export class WireResponse {
     const f = this.framing;
     let body = bytes;
     if (f.kind === 'length') {
-      if (body.length > f.remaining) body = body.subarray(0, f.remaining);
+      if (body.length > f.remaining) {
+        this.surplus = body.subarray(f.remaining);
+        body = body.subarray(0, f.remaining);
+      }
       f.remaining -= body.length;
     } else if (f.kind === 'chunked') {
       try {
@@ -386,13 +595,17 @@ export class WireResponse {
     if (this.settled) return;
     this.settled = true;
     this.phase = 'done';
-    this.close();
+    // the connection carries the next request only when this answer ended exactly where its length said
+    const f = this.framing;
+    const surplus = this.surplus;
+    this.surplus = null;
+    this.close(f.kind === 'length' && f.remaining === 0 && this.persistent && !this.eof, surplus);
     const resolve = this.bodyResolve;
     this.bodyResolve = this.bodyReject = null;
     resolve?.();
   }
 
-  private fail(err: AppError): void {
+  fail(err: AppError): void {
     if (this.settled) return;
     this.settled = true;
     this.failure = err;
@@ -403,9 +616,9 @@ export class WireResponse {
     reject?.(err);
   }
 
-  private close(): void {
+  private close(keep = false, surplus: Buffer | null = null): void {
     this.detachSignal();
-    this.socket?.destroy();
+    this.channel.release(this, keep, surplus);
   }
 }
 
