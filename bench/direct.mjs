@@ -52,7 +52,8 @@ function serve(file) {
   const st = fs.statSync(file);
   const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
   const lastModified = st.mtime.toUTCString();
-  // body bytes handed to the sockets; over-counts an aborted response by at most what Node buffered for it
+  // body bytes handed to the kernel (counted when their socket write completes, not when read from the file, so
+  // that a response Node still holds, such as a pipelined one waiting for the answer before it, counts nothing)
   let sent = 0;
   let requests = 0;
   // `mark` message: one `reached` event once this many body bytes have been sent (the resume figures' stop)
@@ -82,16 +83,22 @@ function serve(file) {
     headers['Content-Length'] = String(end - start + 1);
     res.writeHead(status, headers);
     const body = fs.createReadStream(file, { start, end, highWaterMark: MiB });
-    body.on('data', (chunk) => {
-      sent += chunk.length;
+    const written = (n) => {
+      sent += n;
       if (mark !== null && sent >= mark) {
         mark = null;
         process.send({ event: 'reached', sent });
       }
+    };
+    body.on('data', (chunk) => {
+      if (!res.write(chunk, (err) => err || written(chunk.length))) {
+        body.pause();
+        res.once('drain', () => body.resume());
+      }
     });
+    body.on('end', () => res.end());
     body.on('error', () => res.destroy());
     res.on('close', () => body.destroy());
-    body.pipe(res);
   });
   srv.listen(0, '127.0.0.1', () => process.send({ ready: true, port: srv.address().port }));
   process.on('message', (msg) => {
@@ -493,7 +500,10 @@ export function directSection(r, env) {
     `Resume: ClipHarbor's download stopped once the server had sent ${ABORT_AT * 100} % of the file (the server tells the bench, the bench tells the downloader: it runs on for well under a millisecond), either by an abort (AbortSignal, as pause or shutdown do) or by SIGKILL of its process (a crash: nothing gets to run), then a new \`downloadFile\` call on the same folder (after a kill, in a new process). Two counts of what was transferred twice: "sent twice" = body bytes the server handed to its sockets over both calls minus the file size (an upper bound: it includes what still sat in the server's socket buffers and never left); "extra on the wire" = bytes received on the loopback interface (/proc/net/dev) over both calls minus those of an uninterrupted download with as many connections (median of the timed runs above), so protocol overhead cancels out.`,
     '',
   );
-  L.push(`(On loopback the kernel grows each connection's socket buffers to ${socketBuffers()}, so that much per connection can be on its way when a download stops.)`, '');
+  L.push(
+    `(On loopback the kernel grows each connection's socket buffers to ${socketBuffers()}, so that much per connection could be on its way when a download stops. A segmented download bounds it: each connection asks for 1 MiB windows, one ahead (larger only on a far server); a single stream asks for the rest of the file in one request.)`,
+    '',
+  );
   L.push('| Connections | Stopped by | Kept on disk | Sent before the stop | Sent twice (server) | Extra on the wire (loopback) |', '|---|---|---|---|---|---|');
   for (const s of r.resume) {
     const wire = s.wireExtra === null ? 'n/a' : `**${(s.wireExtra / MiB).toFixed(2)} MiB = ${s.wireExtraPct.toFixed(2)} %**`;

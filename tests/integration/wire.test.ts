@@ -222,6 +222,20 @@ describe('HTTP/1.1 answers', () => {
     }
   });
 
+  it('gives up on a server that keeps answering a range with nothing, after a few tries', async () => {
+    const first = randomBytes(1000);
+    const srv = await serve((send, head) => {
+      const probe = /range: bytes=0-/.test(head);
+      const range = probe ? 'bytes 0-999/5000' : 'bytes 1000-999/5000';
+      send([Buffer.concat([Buffer.from(`HTTP/1.1 206 Partial Content\r\nContent-Range: ${range}\r\nETag: "e"\r\nContent-Length: ${probe ? 1000 : 0}\r\n\r\n`), probe ? first : Buffer.alloc(0)])]);
+    });
+    const err = await appErrorOf(fetchTo(srv.url));
+    expect(err.code).toBe('ERR_NETWORK');
+    expect(err.message).toMatch(/tries without progress/);
+    // the probe, then the window after it asked for 4 times in all
+    expect(srv.requests).toHaveLength(5);
+  });
+
   it('refuses header values that would split the request, before connecting', async () => {
     const srv = await serve((send) => send(['HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx']));
     const err = await appErrorOf(fetchTo(srv.url, { headers: { referer: 'https://a.example/\r\nX-Injected: 1' } }));

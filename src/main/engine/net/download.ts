@@ -13,9 +13,9 @@
  * (slabs): a byte is copied by the kernel into a slab, and written from there to the part file, with no buffer
  * allocated per read. See wire.ts for why node:http is not used here.
  *
- * A segmented download asks for each segment in windows over one kept connection, the next window's request sent
- * as the current one starts (see WINDOW_MIN and Pace): a stop then throws away at most about two windows per
- * connection, not whatever the kernel had queued.
+ * A file whose server can resume (Range and a validator) is asked for in windows over kept connections, the next
+ * window's request sent ahead while the current one arrives (see WINDOW_MIN and Pace): a stop then throws away at
+ * most about two windows per connection, not whatever the kernel had queued.
  */
 import { setMaxListeners } from 'node:events';
 import { promises as fsp } from 'node:fs';
@@ -64,16 +64,19 @@ export const SIDECAR_FILE = 'media.part.json';
 
 /** Below this size one connection is as fast as several; above it, segments pay off on slow or far servers. */
 export const SEGMENT_MIN_TOTAL = 32 * 2 ** 20;
-/** The first request of a download that may be segmented asks for this much (and learns the size). */
+/** The first request of a download from zero asks for this much (and learns the size and range support). */
 const PROBE_BYTES = 4 * 2 ** 20;
 /**
- * A segment is asked for in windows over a kept connection, so that the server never has more than two windows
- * per connection (the one arriving, and the next, asked for ahead) on their way when the download stops. This
- * matters when the link is faster than the downloader (loopback, a LAN, a busy CPU): the bytes then wait in the
- * kernel's receive queue, which grows to tens of MiB per connection, and a pause or a crash throws them away.
- * Windows grow only on a link whose round trip outlasts them (see Pace).
+ * A file with a validator is asked for in windows over a kept connection (a segmented download's connections
+ * each for their segment), so that no more than about two windows per connection (the one arriving, and the
+ * next, asked for ahead) are on their way or not yet on disk when the download stops. This matters when the link
+ * is faster than the downloader (loopback, a LAN, a busy CPU): the bytes then wait in the kernel's receive queue,
+ * which grows to tens of MiB per connection, and a pause or a crash throws them away. Windows grow only on a link
+ * whose round trip outlasts them (see Pace).
  */
 const WINDOW_MIN = 2 ** 20;
+/** A single stream's windows: fewer requests for the one connection that has to keep up with a fast link alone. */
+const STREAM_WINDOW_MIN = 4 * 2 ** 20;
 const WINDOW_MAX = 64 * 2 ** 20;
 const MAX_CONNECTIONS = 16;
 const MAX_REDIRECTS = 5;
@@ -90,11 +93,13 @@ const SAVE_MS = 500;
 const SAVE_BYTES = 32 * 2 ** 20;
 /**
  * Receive buffers: socket reads fill a slab in place; once less than wire's MIN_SPACE is left in it, what it
- * holds (about 1 MiB) becomes one positional write. A connection holds at most SLABS_PER_STREAM of them (one
- * filling, one being written, one spare: at most 3 MiB received and not yet on disk, which a crash would lose);
- * with none free, reading pauses until a write completes.
+ * holds becomes one positional write. A connection holds at most SLABS_PER_STREAM of them (one filling, one being
+ * written, one spare); with none free, reading pauses until a write completes. What they hold is received and not
+ * yet on disk, which a crash loses: a single stream uses SLAB_SIZE (at most 3 MiB), whose larger writes it needs to
+ * keep up with a fast link; each connection of a segmented download uses SEGMENT_SLAB_SIZE (at most 1.5 MiB).
  */
 const SLAB_SIZE = 2 ** 20;
+const SEGMENT_SLAB_SIZE = 2 ** 19;
 const SLABS_PER_STREAM = 3;
 /** Read size when looking for bytes a killed process wrote past its last sidecar save. */
 const RECOVER_BLOCK = 2 ** 20;
@@ -384,7 +389,7 @@ class DirectDownload {
     for (;;) {
       try {
         if (this.state) await this.runSegments(this.state.segments, null);
-        else await this.fresh(url, allowSegments, reuse);
+        else await this.fresh(url, allowSegments, reuse ?? 'probe');
         return;
       } catch (err) {
         if (!(err instanceof Restart)) throw err;
@@ -405,13 +410,17 @@ class DirectDownload {
     }
   }
 
-  /** First request of a download from zero; decides between one stream and segments. */
-  private async fresh(url: URL, allowSegments: boolean, reuse: Opened | null): Promise<void> {
+  /**
+   * First request of a download from zero; decides between one stream and segments. `start`: an answer already
+   * open (a restart's 200 with the whole file), or what to ask for: a probe, or the whole file in one answer.
+   */
+  private async fresh(url: URL, allowSegments: boolean, start: Opened | 'probe' | 'whole'): Promise<void> {
     const { req } = this;
     // a range request for the first PROBE_BYTES probes range support at no cost: a 206 carries the total size in
     // Content-Range, and its body is the file's first bytes. Bounded, so that this connection, which then carries
-    // the first segment, does not have the server push the rest of the file at it (all of it wasted)
-    const opened = reuse ?? (await this.request(url, allowSegments ? { range: `bytes=0-${PROBE_BYTES - 1}` } : {}, req.signal, new WireChannel()));
+    // the first window, does not have the server push the rest of the file at it (all of it wasted at a stop)
+    const opened =
+      typeof start === 'object' ? start : await this.request(url, start === 'probe' ? { range: `bytes=0-${PROBE_BYTES - 1}` } : {}, req.signal, new WireChannel());
     const { res } = opened;
     let total: number | null;
     let partial = false;
@@ -446,7 +455,7 @@ class DirectDownload {
     if (partial && !ifRangeValue(state)) {
       // without a validator the rest cannot be tied to these first bytes: the whole file, in one answer
       res.destroy();
-      return this.fresh(url, false, null);
+      return this.fresh(url, false, 'whole');
     }
     const connections = Math.min(req.connections, MAX_CONNECTIONS);
     if (allowSegments && res.status === 206 && total !== null && total >= SEGMENT_MIN_TOTAL && ifRangeValue(state)) {
@@ -489,7 +498,7 @@ class DirectDownload {
     let failure: unknown = null;
     const worker = async (opened: Opened | null): Promise<void> => {
       const channel = opened?.channel ?? new WireChannel();
-      const pace = new Pace();
+      const pace = new Pace((this.state as PartState | null)?.segments.length === 1 ? STREAM_WINDOW_MIN : WINDOW_MIN);
       try {
         for (let seg = queue.shift(); seg; seg = queue.shift()) {
           await this.fetchSegment(seg, opened, channel, pace, round.signal);
@@ -528,7 +537,7 @@ class DirectDownload {
   private async fetchSegment(seg: Segment, opened: Opened | null, channel: WireChannel, pace: Pace, signal: AbortSignal): Promise<void> {
     const state = this.state as PartState;
     const url = new URL(this.req.url);
-    const windowed = state.segments.length > 1;
+    const windowed = seg.end !== null && ifRangeValue(state) !== null;
     const ask = (from: number): Promise<Opened> => {
       const last = windowed ? Math.min(seg.end as number, from + pace.window - 1) : '';
       const headers: Record<string, string> = { range: `bytes=${from}-${last}` };
@@ -551,8 +560,8 @@ class DirectDownload {
       sent.ahead = null;
       channel.close();
     };
-    /** Called at every read of the current window. */
-    let onReceived = (): void => undefined;
+    /** Called at every read of the current window and every write of the segment. */
+    let onProgress = (): void => undefined;
     /** The segment's writer, kept from window to window (no wait for the disk between them); null after a failure. */
     let sink: SegmentSink | null = null;
     let failures = 0;
@@ -560,7 +569,7 @@ class DirectDownload {
       for (;;) {
         const from = sink ? sink.position : seg.start + seg.done;
         if (seg.end !== null && from > seg.end) break;
-        const before = seg.done;
+        let progressed = false;
         try {
           let current = opened;
           opened = null;
@@ -574,29 +583,35 @@ class DirectDownload {
           }
           const last = windowed ? parseContentRange(current.res.header('content-range'))?.end : undefined;
           const more = last !== undefined && last !== null && last < (seg.end as number);
-          // at the first bytes of this window: its answer showed whether the connection takes a request now
-          onReceived = () => {
-            if (more && !sent.ahead && channel.canPipeline(url)) askAhead(last + 1);
+          // the next window is asked for once this one's answer shows the connection takes a request now, and
+          // only while what is on its way and not yet on disk stays within a window: with the disk behind, bytes
+          // wait in slabs rather than more of them in the kernel, so that a stop loses at most about two windows
+          onProgress = () => {
+            if (more && !sent.ahead && channel.canPipeline(url) && (sink as SegmentSink).unwritten + (last + 1 - (sink as SegmentSink).position) <= pace.window) {
+              askAhead(last + 1);
+            }
           };
-          sink ??= this.segmentSink(seg, () => onReceived());
-          const started = performance.now();
+          sink ??= this.segmentSink(seg, () => onProgress());
           const at = sink.position;
+          pace.start();
           await this.stream(current.res, seg, sink, signal);
           // one server, one round trip: the shortest any connection of this download measured
           this.rttMs = Math.min(this.rttMs, channel.rttMs);
-          pace.streamed(sink.position - at, performance.now() - started, this.rttMs);
-          // the end of a window, or a clean end before it (a server that caps ranges): ask for the rest
-          continue;
+          pace.streamed(sink.position - at, this.rttMs);
+          // the end of a window, or a clean end before it (a server that caps ranges): ask for the rest. A clean end
+          // without a byte counts as a failed try (a server that keeps answering nothing must not be asked forever)
+          if (sink.position > from) continue;
         } catch (err) {
           dropAhead();
           // what arrived is kept (stream() has settled the sink already when it was the one that failed)
           const failed = sink;
           sink = null;
+          progressed = (failed?.position ?? from) > from;
           if (failed) await this.settle(failed);
           if (!(err instanceof AppError) || err.code !== 'ERR_NETWORK' || signal.aborted) throw err;
           this.req.log?.warn({ url: this.source, from, code: err.code, message: err.message }, 'direct download connection lost');
         }
-        failures = seg.done > before ? 0 : failures + 1;
+        failures = progressed ? 0 : failures + 1;
         if (failures > MAX_RETRIES) {
           throw new AppError('ERR_NETWORK', `The connection to ${this.source} keeps dropping (${MAX_RETRIES + 1} tries without progress): check the network, then retry.`);
         }
@@ -670,18 +685,20 @@ class DirectDownload {
     }
   }
 
-  /** A writer for a segment from its first byte not on disk; `onReceived` hears of every read. */
-  private segmentSink(seg: Segment, onReceived: () => void): SegmentSink {
-    return new SegmentSink(this.fh as FileHandle, this.slabs, seg.start + seg.done, seg.end === null ? Infinity : seg.end + 1, this.req.maxBytes, {
+  /** A writer for a segment from its first byte not on disk; `onProgress` hears of every read and write. */
+  private segmentSink(seg: Segment, onProgress: () => void): SegmentSink {
+    const slabSize = (this.state as PartState).segments.length > 1 ? SEGMENT_SLAB_SIZE : SLAB_SIZE;
+    return new SegmentSink(this.fh as FileHandle, this.slabs, slabSize, seg.start + seg.done, seg.end === null ? Infinity : seg.end + 1, this.req.maxBytes, {
       received: (n) => {
         this.transferred += n;
         this.unwritten += n;
-        onReceived();
+        onProgress();
       },
       written: (n) => {
         seg.done += n;
         this.unwritten -= n;
         this.saver?.note(n);
+        onProgress();
       },
       tooLarge: () => tooLarge(this.req.maxBytes, null),
       notMedia: () => notMedia(this.source),
@@ -856,6 +873,7 @@ class SegmentSink implements BodySink {
   constructor(
     private readonly fh: FileHandle,
     private readonly pool: Buffer[],
+    private readonly slabSize: number,
     start: number,
     private readonly limit: number,
     private readonly maxBytes: number,
@@ -914,6 +932,12 @@ class SegmentSink implements BodySink {
     }
     if (cur.buf.length - cur.fill < MIN_SPACE) this.retire(cur);
     else this.timer ??= setTimeout(() => this.writeNow(), WRITE_DELAY_MS);
+    if (this.held > SLABS_PER_STREAM) {
+      // a slab over the limit took bytes that had arrived elsewhere: no more reads until writes catch up (else a
+      // disk slower than the link would have every read take one more slab)
+      this.starved = true;
+      return false;
+    }
     return true;
   }
 
@@ -942,7 +966,10 @@ class SegmentSink implements BodySink {
 
   private newSlab(): Slab {
     this.held++;
-    return { buf: this.pool.pop() ?? Buffer.allocUnsafeSlow(SLAB_SIZE), fill: 0, queued: 0, pending: 0, retired: false };
+    // the pool may hold slabs of the other size (a segmented download that restarted as one stream)
+    let buf = this.pool.pop();
+    if (buf?.length !== this.slabSize) buf = Buffer.allocUnsafeSlow(this.slabSize);
+    return { buf, fill: 0, queued: 0, pending: 0, retired: false };
   }
 
   private stop(failure: AppError): false {
@@ -990,7 +1017,7 @@ class SegmentSink implements BodySink {
     if (!slab.retired || slab.pending > 0) return;
     this.held--;
     this.pool.push(slab.buf);
-    if (this.starved) {
+    if (this.starved && this.held < SLABS_PER_STREAM) {
       this.starved = false;
       this.res?.resume();
     }
@@ -1025,19 +1052,34 @@ class SegmentSink implements BodySink {
 }
 
 /**
- * The size of a connection's windows: what the link carries in a round trip (the shortest TCP connect of the
- * download's connections, WireChannel.rttMs), so that the answer to the request sent ahead (which the server has
- * half a round trip after the window's start) follows the window without a pause; within WINDOW_MIN and WINDOW_MAX. The rate is the last window's: a downloader that cannot keep up with the link
- * measures its own lower rate, and a near server's round trip is short, so there windows stay small.
+ * The size of a connection's windows: what it carries in a round trip (the shortest TCP connect of the download's
+ * connections, WireChannel.rttMs), so that the answer to the request sent ahead (which the server has half a round
+ * trip after the window's start) follows the window without a pause; within WINDOW_MIN and WINDOW_MAX. The rate is
+ * the connection's average since its first window, not the last window's: a window read from a full receive queue
+ * goes at memory speed and says nothing about the link. A near server's round trip is short, so there windows stay
+ * at WINDOW_MIN.
  */
 class Pace {
-  window = WINDOW_MIN;
+  window: number;
+  private first = 0;
+  private bytes = 0;
 
-  streamed(bytes: number, ms: number, rttMs: number): void {
-    // a short window (a segment's last bytes) says little about the rate
-    if (bytes < WINDOW_MIN / 2 || ms <= 0 || !Number.isFinite(rttMs)) return;
-    const wanted = (rttMs * bytes) / ms;
-    this.window = Math.min(WINDOW_MAX, Math.max(WINDOW_MIN, Math.round(wanted / MIN_SPACE) * MIN_SPACE));
+  constructor(private readonly min: number) {
+    this.window = min;
+  }
+
+  /** A window's body starts. */
+  start(): void {
+    if (this.first === 0) this.first = performance.now();
+  }
+
+  streamed(bytes: number, rttMs: number): void {
+    this.bytes += bytes;
+    const ms = performance.now() - this.first;
+    // the first bytes say little about the rate
+    if (this.bytes < 2 * this.min || ms <= 0 || !Number.isFinite(rttMs)) return;
+    const wanted = (rttMs * this.bytes) / ms;
+    this.window = Math.min(WINDOW_MAX, Math.max(this.min, Math.round(wanted / MIN_SPACE) * MIN_SPACE));
   }
 }
 
@@ -1115,8 +1157,9 @@ class Saver {
  * Bytes of a segment on disk past its sidecar count, which lags up to SAVE_MS behind the writes: after a kill,
  * they need not be fetched again. A segment is written in order, one write at a time, into a file preallocated
  * as zeros (truncate: a sparse file), so what was written is a prefix of the segment's rest and everything past it
- * reads as zeros. The prefix is taken to end at the last non-zero byte before a zero stretch (a run of zeros in
- * the media itself only makes it shorter: those bytes are fetched again).
+ * reads as zeros. The prefix is taken to end at the last non-zero byte before the first block of RECOVER_BLOCK
+ * zeros (zeros in the media itself only make it shorter: those bytes are fetched again; a block that merely ends
+ * in a zero byte does not end the scan).
  */
 async function writtenPast(fh: FileHandle, seg: Segment): Promise<number> {
   if (seg.end === null) return 0;
@@ -1129,7 +1172,6 @@ async function writtenPast(fh: FileHandle, seg: Segment): Promise<number> {
     while (last >= 0 && buf[last] === 0) last--;
     if (last < 0) break;
     extent = pos + last + 1;
-    if (last < bytesRead - 1) break;
   }
   return extent - from;
 }

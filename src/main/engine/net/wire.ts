@@ -94,9 +94,10 @@ export class WireChannel {
     try {
       return await res.head;
     } catch (err) {
-      // a kept connection the server closed meanwhile (or that failed under the answer before) ends before any
-      // byte of this answer: a GET may be sent again, on a new connection
-      if (kept && res.unanswered && closes === this.closes && !req.signal.aborted && err instanceof AppError && err.code === 'ERR_NETWORK') {
+      // a kept connection the server closed meanwhile (its idle timeout, or a limit of requests per connection) ends
+      // before any byte of this answer: a GET may be sent again, on a new connection. Not when the answer before it
+      // failed (its owner decides what to ask for next), nor after the owner closed the channel
+      if (kept && res.unanswered && !res.abandoned && closes === this.closes && !req.signal.aborted && err instanceof AppError && err.code === 'ERR_NETWORK') {
         this.drop();
         return this.send(req).head;
       }
@@ -120,13 +121,14 @@ export class WireChannel {
       if (this.queued.includes(res)) this.drop();
       return;
     }
-    const next = this.queued.shift() ?? null;
-    this.current = next;
-    if (!keep || (surplus && !next)) {
-      // not kept, or bytes nobody asked for
+    this.current = null;
+    if (!keep || (surplus && this.queued.length === 0)) {
+      // not kept (requests sent behind this answer are abandoned with it), or bytes nobody asked for
       this.drop();
       return;
     }
+    const next = this.queued.shift() ?? null;
+    this.current = next;
     if (next) {
       if (surplus) next.feed(surplus);
       // the last answer may have ended with reading stopped (its final bytes had waited for pipe())
@@ -146,7 +148,10 @@ export class WireChannel {
     this.current = null;
     this.queued = [];
     socket?.destroy();
-    for (const res of pending) res?.fail(new AppError('ERR_NETWORK', 'The connection was closed before the end of the answer.'));
+    for (const res of pending) {
+      if (res && res !== pending[0]) res.abandoned = true;
+      res?.fail(new AppError('ERR_NETWORK', 'The connection was closed before the end of the answer.'));
+    }
   }
 
   private send(req: WireRequest): WireResponse {
@@ -301,6 +306,9 @@ export class WireResponse {
     // a failure nobody awaits (the channel sends the request again) is not an unhandled rejection
     this.head.catch(() => undefined);
   }
+
+  /** A pipelined request whose connection ended before the answer before it was complete. */
+  abandoned = false;
 
   /** Failed before any byte of an answer arrived. */
   get unanswered(): boolean {
