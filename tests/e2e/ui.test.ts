@@ -251,7 +251,7 @@ describe('ClipHarbor in the browser (clipharbor serve + Chromium)', () => {
     expect(text).toMatch(/completed/i);
     // resumed from the partial file: after yt-dlp's look at the link, the download asks for the bytes it lacked
     const after = media.requests.slice(logged).filter((r) => r.path === '/slow/450000/v/big.mp4' && r.method === 'GET');
-    expect(after.map((r) => r.range ?? 'none'), 'the resumed download sends Range').toContainEqual(expect.stringMatching(/^bytes=[1-9]\d*-$/));
+    expect(after.map((r) => r.range ?? 'none'), 'the resumed download sends Range').toContainEqual(expect.stringMatching(/^bytes=[1-9]\d*-\d*$/));
     const [job] = await jobsOf(srv);
     expect(job?.state).toBe('completed');
     const items = await callApi<{ total: number }>(srv.origin, 'library.list', {});

@@ -531,8 +531,9 @@ class DirectDownload {
 
   /**
    * Downloads one segment to its end, resuming after dropped connections (a few tries in a row without progress).
-   * One stream asks for "the rest" (bytes=N-). A segment asks window by window over `channel`: the request for the
-   * next window goes out as the current window's answer starts (pipelined), so it follows without a round trip.
+   * With a validator and a known size it asks window by window over `channel`, the request for the next window sent
+   * while the current one arrives (pipelined), so that it follows without a round trip; otherwise it asks for "the
+   * rest" (bytes=N-).
    */
   private async fetchSegment(seg: Segment, opened: Opened | null, channel: WireChannel, pace: Pace, signal: AbortSignal): Promise<void> {
     const state = this.state as PartState;
@@ -843,10 +844,10 @@ interface SinkEvents {
 }
 
 /**
- * A segment's bytes into the part file from `pos` on, from one answer or several in turn (its windows): socket reads
- * land in slabs (wire's BodySink), slabs are written in order, one writev at a time, at increasing offsets. Stops itself at `limit` (the segment's end),
- * refuses more than `maxBytes` in the file, and holds the file's first bytes back until they show they are no
- * web page.
+ * A segment's bytes into the part file from `pos` on, from one answer or several in turn (its windows): socket
+ * reads land in slabs (wire's BodySink), slabs are written in order, one writev at a time, at increasing offsets.
+ * Stops itself at `limit` (the segment's end), refuses more than `maxBytes` in the file, and holds the file's first
+ * bytes back until they show they are no web page.
  */
 class SegmentSink implements BodySink {
   failure: AppError | null = null;
