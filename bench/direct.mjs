@@ -501,7 +501,7 @@ export function directSection(r, env) {
     '',
   );
   L.push(
-    `(On loopback the kernel grows each connection's socket buffers to ${socketBuffers()}, so that much per connection could be on its way when a download stops. A segmented download bounds it: each connection asks for 1 MiB windows, one ahead (larger only on a far server); a single stream asks for the rest of the file in one request.)`,
+    `(On loopback the kernel grows each connection's socket buffers to ${socketBuffers()}, so that much per connection could be on its way when a download stops. ClipHarbor bounds it when the server can resume: it asks for windows, one ahead (1 MiB per connection of a segmented download, 4 MiB for a single stream; larger only on a far server); without a validator a single stream asks for the rest of the file in one request.)`,
     '',
   );
   L.push('| Connections | Stopped by | Kept on disk | Sent before the stop | Sent twice (server) | Extra on the wire (loopback) |', '|---|---|---|---|---|---|');

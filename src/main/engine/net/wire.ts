@@ -86,8 +86,7 @@ export class WireChannel {
    * Behind an answer still arriving only when canPipeline(); otherwise that answer is abandoned with its connection.
    */
   async get(req: WireRequest): Promise<WireResponse> {
-    if (this.current && !this.canPipeline(req.url)) this.drop();
-    const kept = this.socket !== null && this.origin === req.url.origin;
+    const kept = this.socket !== null && this.origin === req.url.origin && (this.current === null || this.canPipeline(req.url));
     if (!kept) this.drop();
     const closes = this.closes;
     const res = this.send(req);
