@@ -792,5 +792,24 @@ describe('segmented', () => {
       expect(res.resumedFrom).toBe(savedBytes);
       expect(srv.stats.sent).toBe(SIZE - savedBytes);
     });
+
+    it('stops at a page a killed process never wrote, though bytes after it were', async () => {
+      // pieces of one batch are written side by side: a kill can leave a whole page of zeros with data after it
+      const body = randomBytes(SIZE);
+      for (let i = 0; i < body.length; i++) if (body[i] === 0) body[i] = 1;
+      const { dir, savedBytes } = await killedMidway('kill-hole', body);
+      const sidecar = sidecarOf(dir);
+      for (const seg of sidecar.segments) seg.done = 0;
+      fs.writeFileSync(path.join(dir, SIDECAR_FILE), JSON.stringify(sidecar));
+      const hole = 2 * MiB + 4096;
+      const fd = fs.openSync(path.join(dir, PART_FILE), 'r+');
+      fs.writeSync(fd, Buffer.alloc(4096), 0, 4096, hole);
+      fs.closeSync(fd);
+      const firstWritten = 5 * MiB + 12_345;
+      const res = await dl(srv.url('/f/kill-hole'), { dir, connections: 4 });
+      expect(fileSha(res.file)).toBe(sha256(body));
+      expect(res.resumedFrom).toBe(savedBytes - (firstWritten - hole));
+      expect(srv.requests.some((r) => r.range?.startsWith(`bytes=${hole}-`))).toBe(true);
+    });
   });
 });
