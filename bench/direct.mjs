@@ -476,7 +476,7 @@ function stateText(state, r) {
   if (state === 'warm') {
     return 'Each timed run right after an untimed run of the same client, whose copy was deleted just before: the timed copy goes into memory that was in use a moment ago, as on any machine that keeps its free memory. These are the figures the target is judged on.';
   }
-  return `Each timed run after a ${COLD_PAUSE_MS / 1000} s pause. This VM hands memory freed that long ago back to its host${r.pageReporting ? ` (${r.pageReporting})` : ''}, so every page a run writes into the page cache first costs the host a fault: a transfer becomes a race of page faults on the host more than of the clients, and it varies by ×2 from run to run. Shown because this is what the VM does; a desktop does not.`;
+  return `Each timed run after a ${COLD_PAUSE_MS / 1000} s pause. This VM hands memory freed that long ago back to its host${r.pageReporting ? ` (${r.pageReporting})` : ''}, so a page a run writes into the page cache may first cost the host a fault: large writes pay most, as the kernel takes large page-cache folios for them from exactly the blocks handed back (curl writes 4–16 KiB at a time; ClipHarbor writes page-aligned pieces of 60 KiB for that reason, see WRITE_PIECE in download.ts). Shown because this is what the VM does; a desktop does not.`;
 }
 const STATE_LABEL = { warm: 'memory warm', cold: `memory handed back to the host (${COLD_PAUSE_MS / 1000} s pause)` };
 const mbps = (v) => (v === null ? 'n/a' : `${v.toFixed(0)} MB/s`);

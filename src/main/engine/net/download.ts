@@ -1068,9 +1068,9 @@ class SegmentSink implements BodySink {
  * Writes `buffers` to `fd` one after the other from `position` on, in pieces issued all at once (libuv's threads
  * take them side by side). A piece ends at a page boundary and is at least a PAGE long (the first one starts where
  * the batch does), so a process killed meanwhile leaves holes only of whole zero pages (a write stops at a page
- * boundary), which writtenPast stops at. Settles only once every piece has: the file may be closed right after, and a write still
- * running on a closed (and reused) descriptor would land elsewhere. Rejects with the first error; a regular file
- * takes fewer bytes than offered only when the disk (or quota) is full.
+ * boundary), which writtenPast stops at. Settles only once every piece has: the file may be closed right after,
+ * and a write still running on a closed (and reused) descriptor would land elsewhere. Rejects with the first
+ * error; a regular file takes fewer bytes than offered only when the disk (or quota) is full.
  */
 function writePieces(fd: number, buffers: Buffer[], position: number): Promise<void> {
   return new Promise((resolve, reject) => {
