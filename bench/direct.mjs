@@ -29,9 +29,9 @@ const ABORT_AT = 0.5;
  * The memory a timed run writes its copy into. 'warm': pages freed a moment before (an untimed run of the same client
  * whose copy was deleted just before), as on any machine that keeps its free memory. 'cold': freed at least
  * COLD_PAUSE_MS before; a VM with free page reporting (virtio-balloon, here min_free_ms 0) has handed such pages back
- * to its host by then, and every page the run writes into the page cache costs a fault on the host first (measured
- * on this VM: a 1 GiB file copy ran at ~3 GB/s into warm memory and ~400 MB/s after a pause of 0.5 s). Left to
- * chance, which state a run got swung it by ×2, so both are measured on purpose.
+ * to its host by then, and a page the run writes into the page cache may first cost a fault on the host (measured
+ * on this VM: a 1 GiB file copy ran at ~3 GB/s into warm memory and ~400 MB/s after a pause of 0.5 s; see
+ * stateText). Left to chance, which state a run got swung it by ×2, so both are measured on purpose.
  */
 const STATES = ['warm', 'cold'];
 const COLD_PAUSE_MS = 2_000;

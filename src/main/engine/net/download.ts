@@ -702,7 +702,7 @@ class DirectDownload {
   /** A writer for a segment from its first byte not on disk; `onProgress` hears of every read and write. */
   private segmentSink(seg: Segment, onProgress: () => void): SegmentSink {
     const slabSize = (this.state as PartState).segments.length > 1 ? SEGMENT_SLAB_SIZE : SLAB_SIZE;
-    return new SegmentSink(this.fh as FileHandle, this.slabs, slabSize, seg.start + seg.done, seg.end === null ? Infinity : seg.end + 1, this.req.maxBytes, {
+    return new SegmentSink((this.fh as FileHandle).fd, this.slabs, slabSize, seg.start + seg.done, seg.end === null ? Infinity : seg.end + 1, this.req.maxBytes, {
       received: (n) => {
         this.transferred += n;
         this.unwritten += n;
@@ -885,7 +885,8 @@ class SegmentSink implements BodySink {
   private res: WireResponse | null = null;
 
   constructor(
-    private readonly fh: FileHandle,
+    /** The part file's descriptor (DirectDownload owns and closes it, after flush()). */
+    private readonly fd: number,
     private readonly pool: Buffer[],
     private readonly slabSize: number,
     start: number,
@@ -1045,7 +1046,7 @@ class SegmentSink implements BodySink {
       const bytes = batch.reduce((sum, b) => sum + b.bytes.length, 0);
       try {
         await writePieces(
-          this.fh.fd,
+          this.fd,
           batch.map((b) => b.bytes),
           this.writePos,
         );
